@@ -1,0 +1,42 @@
+# gdbvmm: top-level build. Each area adds its own rules in a fragment:
+#   vmm/vmm.mk  gdbstub/gdbstub.mk  guests/guests.mk  os-1k/os-1k.mk  tests/tests.mk
+# `make` builds the monitor and every guest; `make test` runs every test.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=gnu11 -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
+           -Wwrite-strings -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wundef -Werror
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP -D_GNU_SOURCE -I.
+LDLIBS  := -lpthread
+
+# Build products of a sanitizer build go to their own directory, so that
+# `make asan` never mixes objects with the normal build.
+B ?= build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all clean test check bench fuzz asan ubsan tsan
+all:
+
+include vmm/vmm.mk
+-include gdbstub/gdbstub.mk
+include guests/guests.mk
+-include os-1k/os-1k.mk
+include tests/tests.mk
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+check: test
+
+clean:
+	rm -rf build build-* gdbvmm $(CLEAN_EXTRA)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,26 @@
+# tests/tests.mk: every test is a program that prints TAP; `prove` runs them.
+#   UNIT_TESTS  C unit tests (built under $(B)/tests/unit/, fragments append)
+#   SCRIPT_TESTS  executable scripts under tests/ that print TAP
+UNIT_TESTS :=
+SCRIPT_TESTS :=
+
+include tests/unit/vmm.mk
+-include tests/unit/gdbstub.mk
+-include tests/guests/guests.mk
+-include tests/gdb/gdb.mk
+-include tests/vmlane/vmlane.mk
+
+PROVE ?= prove
+PROVE_FLAGS ?=
+
+# Installs what the tests need (qemu, gdb, busybox, a Debian kernel) when
+# missing; does nothing on a machine that has them.
+.PHONY: test-deps unit-test
+test-deps:
+	$(Q)tests/deps.sh
+
+unit-test: $(UNIT_TESTS)
+	$(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS)
+
+test: all test-deps $(UNIT_TESTS)
+	$(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS) $(SCRIPT_TESTS)

@@ -1,0 +1,316 @@
+/* vmm/console.c: guest console: line-buffered output per vCPU, raw-mode stdin, an input queue. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/console.h"
+#include "vmm/vm.h"
+
+#define LINE_MAX_BYTES 4096
+#define INPUT_RING 4096
+#define STALE_NS (20 * 1000 * 1000ull)
+
+struct line {
+	size_t len;
+	uint64_t since_ns; /* when its first unwritten byte arrived */
+	char buf[LINE_MAX_BYTES];
+};
+
+struct console {
+	int in_fd, out_fd;
+	int nr_cpus;
+	pthread_mutex_t lock;
+	pthread_cond_t input_cond;
+	pthread_t thread;
+	bool thread_started;
+	_Atomic bool closing;
+
+	uint8_t ring[INPUT_RING];
+	size_t head, count;
+	bool eof;
+
+	void (*notify)(void *);
+	void *notify_arg;
+
+	struct line lines[VM_MAX_IMAGES];
+};
+
+/* The terminal state to restore. A signal handler must reach it, which is
+ * why this one piece of state is file-level rather than in struct console. */
+static struct termios saved_tio;
+static volatile sig_atomic_t saved_fd = -1;
+
+static void restore_terminal(void)
+{
+	if (saved_fd >= 0)
+		tcsetattr(saved_fd, TCSAFLUSH, &saved_tio);
+}
+
+static void fatal_signal(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Raw input (no line editing, no echo), but keep ISIG so Ctrl-C still ends
+ * the monitor, and OPOST so the guest's "\n" starts a new terminal line. */
+static void enter_raw_mode(int fd)
+{
+	struct termios t;
+
+	if (!isatty(fd) || tcgetattr(fd, &saved_tio) < 0)
+		return;
+	t = saved_tio;
+	t.c_iflag &= ~(unsigned)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t.c_lflag &= ~(unsigned)(ECHO | ECHONL | ICANON | IEXTEN);
+	t.c_cflag &= ~(unsigned)(CSIZE | PARENB);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	saved_fd = fd;
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], fatal_signal);
+	tcsetattr(fd, TCSAFLUSH, &t);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* stdout gone: the guest's output is lost, the VM goes on */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Writes the first n bytes of a line buffer; the caller holds the lock, so
+ * the write is whole with respect to other vCPUs' lines. */
+static void emit(struct console *c, struct line *l, size_t n)
+{
+	write_all(c->out_fd, l->buf, n);
+	memmove(l->buf, l->buf + n, l->len - n);
+	l->len -= n;
+	l->since_ns = now_ns();
+}
+
+static struct line *line_of(struct console *c, int cpu)
+{
+	if (cpu < 0 || cpu >= VM_MAX_IMAGES)
+		cpu = 0;
+	return &c->lines[cpu];
+}
+
+void console_write(struct console *c, int cpu, const void *buf, size_t len)
+{
+	const char *p = buf;
+	struct line *l = line_of(c, cpu);
+
+	pthread_mutex_lock(&c->lock);
+	while (len > 0) {
+		size_t room = LINE_MAX_BYTES - l->len;
+		size_t n = len < room ? len : room;
+		if (l->len == 0)
+			l->since_ns = now_ns();
+		memcpy(l->buf + l->len, p, n);
+		l->len += n;
+		p += n;
+		len -= n;
+		if (l->len == LINE_MAX_BYTES) {
+			emit(c, l, l->len);
+			continue;
+		}
+		/* write every complete line at once */
+		const char *nl = memrchr(l->buf, '\n', l->len);
+		if (nl)
+			emit(c, l, (size_t)(nl - l->buf) + 1);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+void console_putc(struct console *c, int cpu, uint8_t ch)
+{
+	char b = (char)ch;
+	console_write(c, cpu, &b, 1);
+}
+
+void console_flush(struct console *c, int cpu)
+{
+	struct line *l = line_of(c, cpu);
+
+	pthread_mutex_lock(&c->lock);
+	if (l->len)
+		emit(c, l, l->len);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void flush_stale(struct console *c)
+{
+	uint64_t now = now_ns();
+
+	pthread_mutex_lock(&c->lock);
+	for (int i = 0; i < VM_MAX_IMAGES; i++) {
+		struct line *l = &c->lines[i];
+		if (l->len && now - l->since_ns >= STALE_NS)
+			emit(c, l, l->len);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Input thread: moves stdin into the ring (never dropping: it stops reading
+ * while the ring is full) and writes out partial lines that went stale. */
+static void *input_thread(void *arg)
+{
+	struct console *c = arg;
+	uint8_t buf[512];
+
+	while (!c->closing) {
+		pthread_mutex_lock(&c->lock);
+		size_t room = INPUT_RING - c->count;
+		bool want = !c->eof && room > 0;
+		pthread_mutex_unlock(&c->lock);
+
+		struct pollfd pfd = { .fd = want ? c->in_fd : -1, .events = POLLIN };
+		int r = poll(&pfd, 1, 20);
+		flush_stale(c);
+		if (r <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+			continue;
+
+		ssize_t n = (pfd.revents & POLLNVAL) ? 0 : read(c->in_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		pthread_mutex_lock(&c->lock);
+		if (n <= 0) {
+			c->eof = true;
+		} else {
+			for (ssize_t i = 0; i < n; i++)
+				c->ring[(c->head + c->count++) % INPUT_RING] = buf[i];
+		}
+		pthread_cond_broadcast(&c->input_cond);
+		void (*fn)(void *) = c->notify;
+		void *fn_arg = c->notify_arg;
+		pthread_mutex_unlock(&c->lock);
+		if (fn)
+			fn(fn_arg);
+	}
+	return NULL;
+}
+
+int console_open(struct console **out, int in_fd, int out_fd, int nr_cpus)
+{
+	struct console *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->in_fd = in_fd;
+	c->out_fd = out_fd;
+	c->nr_cpus = nr_cpus;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->input_cond, NULL);
+	if (in_fd < 0 || fcntl(in_fd, F_GETFD) < 0)
+		c->eof = true;
+	enter_raw_mode(in_fd);
+	int err = pthread_create(&c->thread, NULL, input_thread, c);
+	if (err) {
+		restore_terminal();
+		free(c);
+		return -err;
+	}
+	c->thread_started = true;
+	*out = c;
+	return 0;
+}
+
+void console_close(struct console *c)
+{
+	if (!c)
+		return;
+	c->closing = true;
+	if (c->thread_started)
+		pthread_join(c->thread, NULL);
+	for (int i = 0; i < VM_MAX_IMAGES; i++)
+		console_flush(c, i);
+	restore_terminal();
+	saved_fd = -1;
+	pthread_cond_destroy(&c->input_cond);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static int pop_locked(struct console *c)
+{
+	if (c->count == 0)
+		return c->eof ? -1 : -EAGAIN;
+	int ch = c->ring[c->head];
+	c->head = (c->head + 1) % INPUT_RING;
+	c->count--;
+	return ch;
+}
+
+int console_pop(struct console *c, int cpu)
+{
+	console_flush(c, cpu);
+	pthread_mutex_lock(&c->lock);
+	int ch = pop_locked(c);
+	pthread_mutex_unlock(&c->lock);
+	return ch;
+}
+
+int console_getc(struct console *c, int cpu, _Atomic bool *cancel)
+{
+	int ch;
+
+	console_flush(c, cpu);
+	pthread_mutex_lock(&c->lock);
+	while ((ch = pop_locked(c)) == -EAGAIN) {
+		if (cancel && *cancel) {
+			ch = -EINTR;
+			break;
+		}
+		pthread_cond_wait(&c->input_cond, &c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ch;
+}
+
+bool console_has_input(struct console *c)
+{
+	pthread_mutex_lock(&c->lock);
+	bool r = c->count > 0;
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+void console_wake(struct console *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	pthread_cond_broadcast(&c->input_cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void console_set_input_notify(struct console *c, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&c->lock);
+	c->notify = fn;
+	c->notify_arg = arg;
+	pthread_mutex_unlock(&c->lock);
+}

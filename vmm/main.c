@@ -1,0 +1,343 @@
+/* vmm/main.c: the gdbvmm command: options, building the machine, running it, the exit status. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmm/console.h"
+#include "vmm/devices.h"
+#include "vmm/gdbserver.h"
+#include "vmm/loader.h"
+#include "vmm/vm.h"
+
+#ifndef GDBVMM_VERSION
+#define GDBVMM_VERSION "0.1.0"
+#endif
+
+enum {
+	OPT_STATS = 256,
+	OPT_IRQCHIP,
+	OPT_APPEND,
+	OPT_GDB,
+	OPT_TIMEOUT,
+};
+
+/* One row per option: it makes both getopt's table and --help. */
+static const struct opt_row {
+	const char *name;
+	int has_arg;
+	int val;
+	const char *arg;
+	const char *help;
+} opt_rows[] = {
+	{ "help", no_argument, 'h', NULL, "show this help and exit" },
+	{ "version", no_argument, 'V', NULL, "show the version and exit" },
+	{ "verbose", no_argument, 'v', NULL, "report unclaimed ports and MMIO, the machine chosen (repeatable)" },
+	{ "memory", required_argument, 'm', "SIZE", "guest RAM, e.g. 64M or 1G (default 128M, at most 3G)" },
+	{ "stats", no_argument, OPT_STATS, NULL, "print the number of VM exits by reason at the end" },
+	{ "irqchip", required_argument, OPT_IRQCHIP, "auto|on|off", "in-kernel PIC/IOAPIC/LAPIC and PIT (auto: on for kernels)" },
+	{ "append", required_argument, OPT_APPEND, "TEXT", "add TEXT to the Multiboot command line" },
+	{ "timeout", required_argument, OPT_TIMEOUT, "SECONDS", "stop the machine after SECONDS (status 124)" },
+	{ "gdb", required_argument, OPT_GDB, "SPEC", "gdb server on [HOST:]PORT or unix:PATH (default host 127.0.0.1)" },
+	{ NULL, no_argument, 's', NULL, "shorthand for --gdb 127.0.0.1:1234" },
+	{ "wait-gdb", no_argument, 'S', NULL, "start stopped, before the first instruction, until gdb continues" },
+};
+#define NR_OPTS (sizeof(opt_rows) / sizeof(opt_rows[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gdbvmm [OPTION]... IMAGE...\n"
+		"Run x86 guests under KVM, one vCPU per IMAGE, console on stdin/stdout.\n"
+		"IMAGE is a flat real-mode binary (loaded in its own 64 KiB window), a\n"
+		"Multiboot v1 kernel (ELF32), or a 64-bit ELF (entered in long mode).\n"
+		"At most %d images.\n\nOptions:\n", VM_MAX_IMAGES);
+	for (size_t i = 0; i < NR_OPTS; i++) {
+		const struct opt_row *o = &opt_rows[i];
+		char lhs[48];
+		if (o->name && o->val < 256)
+			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", o->val, o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else if (o->name)
+			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(lhs, sizeof(lhs), "-%c", o->val);
+		fprintf(f, "  %-28s %s\n", lhs, o->help);
+	}
+	fprintf(f,
+		"\nExit status: the guests' (the first nonzero one), or\n"
+		"  %d bad usage or image, no usable /dev/kvm\n"
+		"  %d triple fault    %d emulation failure    %d unhandled exit\n"
+		"  %d timeout         %d the host's KVM cannot run what the guest did\n",
+		VM_STATUS_USAGE, VM_STATUS_TRIPLE_FAULT, VM_STATUS_EMULATION, VM_STATUS_UNHANDLED,
+		VM_STATUS_TIMEOUT, VM_STATUS_HOST_LACKS);
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -EINVAL;
+	unsigned shift = 20; /* a bare number is MiB, as QEMU's -m */
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (*end || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+struct args {
+	struct vm_opts vm;
+	const char *gdb;
+	bool wait_gdb;
+	unsigned timeout;
+	int nr_images;
+	char **images;
+};
+
+static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "gdbvmm: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry 'gdbvmm --help'.\n");
+	va_end(ap);
+	return VM_STATUS_USAGE;
+}
+
+/* 0 to go on, -1 to exit 0 (help, version), or an exit status. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	struct option lopts[NR_OPTS + 1];
+	char shorts[64];
+	size_t nl = 0, ns = 0;
+
+	for (size_t i = 0; i < NR_OPTS; i++) {
+		const struct opt_row *o = &opt_rows[i];
+		if (o->name)
+			lopts[nl++] = (struct option){ o->name, o->has_arg, NULL, o->val };
+		if (o->val < 256) {
+			shorts[ns++] = (char)o->val;
+			if (o->has_arg)
+				shorts[ns++] = ':';
+		}
+	}
+	lopts[nl] = (struct option){ 0 };
+	shorts[ns] = '\0';
+
+	memset(a, 0, sizeof(*a));
+	a->vm.ram_size = VM_DEFAULT_RAM;
+	a->vm.irqchip = -1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': usage(stdout); return -1;
+		case 'V': printf("gdbvmm %s\n", GDBVMM_VERSION); return -1;
+		case 'v': a->vm.verbose++; break;
+		case OPT_STATS: a->vm.stats = true; break;
+		case 'm':
+			if (parse_size(optarg, &a->vm.ram_size) < 0)
+				return bad_usage("invalid memory size '%s'", optarg);
+			if (a->vm.ram_size < (2ull << 20) || a->vm.ram_size > VM_MAX_RAM)
+				return bad_usage("memory size '%s' is outside 2M..3G", optarg);
+			a->vm.ram_size &= ~0xfffull;
+			break;
+		case OPT_IRQCHIP:
+			if (!strcmp(optarg, "auto")) a->vm.irqchip = -1;
+			else if (!strcmp(optarg, "on")) a->vm.irqchip = 1;
+			else if (!strcmp(optarg, "off")) a->vm.irqchip = 0;
+			else return bad_usage("--irqchip takes auto, on or off, not '%s'", optarg);
+			break;
+		case OPT_APPEND: a->vm.append = optarg; break;
+		case OPT_GDB: a->gdb = optarg; break;
+		case 's': a->gdb = "127.0.0.1:1234"; break;
+		case 'S': a->wait_gdb = true; break;
+		case OPT_TIMEOUT: {
+			char *end;
+			unsigned long t = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end || t == 0 || t > 86400 * 365)
+				return bad_usage("invalid timeout '%s'", optarg);
+			a->timeout = (unsigned)t;
+			break;
+		}
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				return bad_usage("invalid option or missing argument: -%s",
+						 (char[]){ (char)optopt, 0 });
+			return bad_usage("invalid option or missing argument: %s", argv[optind - 1]);
+		}
+	}
+	a->nr_images = argc - optind;
+	a->images = argv + optind;
+	if (a->nr_images == 0)
+		return bad_usage("%s", "no guest image given");
+	if (a->nr_images > VM_MAX_IMAGES) {
+		fprintf(stderr, "gdbvmm: %d images given; at most %d fit (one 64 KiB real-mode "
+			"window each below 640 KiB)\n", a->nr_images, VM_MAX_IMAGES);
+		return VM_STATUS_USAGE;
+	}
+	if (a->wait_gdb && !a->gdb)
+		a->gdb = "127.0.0.1:1234";
+	return 0;
+}
+
+/* SIGINT, SIGTERM, SIGHUP and SIGQUIT end the machine cleanly (terminal
+ * restored, output flushed) with status 128 + signal, as a shell reports. */
+static void *signal_thread(void *arg)
+{
+	struct vm *vm = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	if (sigwait(&set, &sig) == 0)
+		vm_request_exit(vm, 128 + sig);
+	return NULL;
+}
+
+static int build_machine(struct vm *vm, const struct args *a)
+{
+	char err[256];
+	bool any_kernel = false, any_flat = false, any_elf64 = false;
+	int r;
+
+	for (int i = 0; i < a->nr_images; i++) {
+		struct image *img = &vm->images[i];
+		const char *slash = strrchr(a->images[i], '/');
+		img->path = a->images[i];
+		img->name = slash ? slash + 1 : img->path;
+		r = loader_load(vm, img, i, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "gdbvmm: %s: %s\n", img->path, err);
+			return VM_STATUS_USAGE;
+		}
+		any_flat |= img->boot.kind == IMAGE_FLAT;
+		any_kernel |= img->boot.kind != IMAGE_FLAT;
+		any_elf64 |= img->boot.kind == IMAGE_ELF64;
+	}
+	bool irqchip = a->vm.irqchip < 0 ? any_kernel : a->vm.irqchip;
+	if (irqchip && any_flat) {
+		fprintf(stderr, "gdbvmm: flat images cannot run on a machine with an interrupt "
+			"controller (their final hlt would never return); give kernels and flat "
+			"images separately, or --irqchip=off\n");
+		return VM_STATUS_USAGE;
+	}
+	if (irqchip && (r = vm_setup_irqchip(vm)) < 0) {
+		fprintf(stderr, "gdbvmm: cannot create the in-kernel interrupt controller: %s\n",
+			strerror(-r));
+		return VM_STATUS_USAGE;
+	}
+	loader_setup_low_memory(vm, any_elf64);
+	if ((r = devices_init(vm)) < 0) {
+		fprintf(stderr, "gdbvmm: cannot set up devices: %s\n", strerror(-r));
+		return VM_STATUS_USAGE;
+	}
+	for (int i = 0; i < a->nr_images; i++) {
+		if ((r = vcpu_create(vm, i, &vm->images[i])) < 0) {
+			fprintf(stderr, "gdbvmm: cannot create vCPU %d: %s\n", i, strerror(-r));
+			return VM_STATUS_USAGE;
+		}
+		vm->nr_vcpus = i + 1;
+	}
+	if (vm->opts.verbose)
+		fprintf(stderr, "gdbvmm: %d vCPU(s), %llu MiB RAM, %s%s\n", vm->nr_vcpus,
+			(unsigned long long)(vm->ram_size >> 20),
+			irqchip ? "in-kernel PIC/IOAPIC/LAPIC and PIT" : "no interrupt controller",
+			vm->caps.is_pvm ? ", host KVM is kvm-pvm" : "");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	struct vm *vm;
+	int status = parse_args(argc, argv, &a);
+	if (status)
+		return status < 0 ? 0 : status;
+
+	/* Nothing in the monitor should die of a closed pipe: a write error
+	 * is handled where it happens. */
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		fprintf(stderr, "gdbvmm: out of memory\n");
+		return VM_STATUS_USAGE;
+	}
+	int r = vm_create(vm, &a.vm);
+	if (r < 0) {
+		if (r == -ENOTSUP)
+			fprintf(stderr, "gdbvmm: /dev/kvm lacks KVM_CAP_IMMEDIATE_EXIT (Linux 4.11+ needed)\n");
+		else
+			fprintf(stderr, "gdbvmm: /dev/kvm: %s%s\n", strerror(-r),
+				r == -ENOENT ? " (is the kvm module loaded?)" :
+				r == -EACCES ? " (are you in the kvm group?)" : "");
+		status = VM_STATUS_USAGE;
+		goto out;
+	}
+	r = console_open(&vm->con, STDIN_FILENO, STDOUT_FILENO, a.nr_images);
+	if (r < 0) {
+		fprintf(stderr, "gdbvmm: console: %s\n", strerror(-r));
+		status = VM_STATUS_USAGE;
+		goto out;
+	}
+	status = build_machine(vm, &a);
+	if (status)
+		goto out;
+
+	pthread_t sigt;
+	if (pthread_create(&sigt, NULL, signal_thread, vm) == 0)
+		pthread_detach(sigt);
+
+	if (a.gdb)
+		status = gdbserver_run(vm, a.gdb, a.wait_gdb, a.timeout);
+	else if ((r = vm_start(vm)) < 0)
+		status = VM_STATUS_UNHANDLED;
+	else
+		status = vm_wait(vm, a.timeout);
+
+	if (vm->con)
+		console_close(vm->con);
+	vm->con = NULL;
+	if (vm->fault_line[0])
+		fprintf(stderr, "gdbvmm: %s\n", vm->fault_line);
+	if (a.vm.stats)
+		vm_print_stats(vm);
+out:
+	if (vm->con)
+		console_close(vm->con);
+	devices_fini(vm);
+	vm_destroy(vm);
+	free(vm);
+	return status;
+}

@@ -1,0 +1,224 @@
+/* vmm/vm.c: the machine: /dev/kvm, guest RAM, interrupt controller, vCPU threads and how the machine ends. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/console.h"
+#include "vmm/vm.h"
+
+/* Where KVM may put the real-mode TSS and identity page table on Intel
+ * (KVM API, KVM_SET_TSS_ADDR): three pages just below the BIOS area at
+ * 4 GiB, far above any RAM we give a guest. */
+#define KVM_TSS_ADDR 0xfffbd000u
+#define KVM_IDMAP_ADDR 0xfffbc000u
+
+static int kvm_ioctl_retry(int fd, unsigned long req, unsigned long arg)
+{
+	int r;
+	do
+		r = ioctl(fd, req, arg);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+int vm_probe_host(struct vm *vm)
+{
+	struct host_caps *c = &vm->caps;
+	int sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+	int dbg2 = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
+	int maxv = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	c->is_pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
+	c->sync_regs = sync > 0 && (sync & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
+				    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
+	c->immediate_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0;
+	c->blockirq = dbg2 > 0 && (dbg2 & KVM_GUESTDBG_BLOCKIRQ);
+	c->max_vcpus = maxv > 0 ? maxv : 1;
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vm_opts *opts)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->opts = *opts;
+	vm->kvm_fd = vm->vm_fd = -1;
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->cond, NULL);
+	iobus_init(&vm->bus, opts->verbose);
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0)
+		return -errno;
+	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		return -EPROTO;
+	vm->vm_fd = kvm_ioctl_retry(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return -errno;
+	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->run_size <= 0)
+		return -EPROTO;
+	vm_probe_host(vm);
+	if (!vm->caps.immediate_exit)
+		return -ENOTSUP;
+
+	/* Both are only needed on Intel hosts and harmless elsewhere. */
+	ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
+	uint64_t idmap = KVM_IDMAP_ADDR;
+	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
+
+	vm->ram_size = opts->ram_size;
+	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		return -ENOMEM;
+	}
+	struct kvm_userspace_memory_region region = {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->ram_size,
+		.userspace_addr = (uint64_t)(uintptr_t)vm->ram,
+	};
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return -errno;
+	return 0;
+}
+
+int vm_setup_irqchip(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return -errno;
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return -errno;
+	vm->irqchip = true;
+	return 0;
+}
+
+int vm_irq_line(struct vm *vm, unsigned irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = (uint32_t)level };
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
+}
+
+void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	uint64_t end;
+	if (__builtin_add_overflow(gpa, len, &end) || end > vm->ram_size)
+		return NULL;
+	return vm->ram + gpa;
+}
+
+int vm_start(struct vm *vm)
+{
+	vcpu_install_kick_handler();
+	vm->running = vm->nr_vcpus;
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *cpu = &vm->vcpus[i];
+		int err = pthread_create(&cpu->thread, NULL, vcpu_thread, cpu);
+		if (err) {
+			pthread_mutex_lock(&vm->lock);
+			vm->running -= vm->nr_vcpus - i;
+			pthread_mutex_unlock(&vm->lock);
+			vm_request_exit(vm, VM_STATUS_UNHANDLED);
+			return -err;
+		}
+		cpu->thread_started = true;
+	}
+	return 0;
+}
+
+void vm_request_exit(struct vm *vm, int status)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (!atomic_load(&vm->exiting)) {
+		vm->exit_status = status;
+		atomic_store(&vm->exiting, true);
+	}
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+}
+
+int vm_wait(struct vm *vm, unsigned timeout_s)
+{
+	struct timespec deadline;
+	bool timed_out = false;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_s;
+	pthread_mutex_lock(&vm->lock);
+	while (vm->running > 0 && !atomic_load(&vm->exiting) && !timed_out) {
+		if (timeout_s)
+			timed_out = pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline) == ETIMEDOUT;
+		else
+			pthread_cond_wait(&vm->cond, &vm->lock);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	if (timed_out) {
+		pthread_mutex_lock(&vm->lock);
+		snprintf(vm->fault_line, sizeof(vm->fault_line),
+			 "timeout: the guest was still running after %u s", timeout_s);
+		pthread_mutex_unlock(&vm->lock);
+		vm_request_exit(vm, VM_STATUS_TIMEOUT);
+	}
+	if (atomic_load(&vm->exiting))
+		for (int i = 0; i < vm->nr_vcpus; i++)
+			vcpu_kick(&vm->vcpus[i]);
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].thread_started) {
+			pthread_join(vm->vcpus[i].thread, NULL);
+			vm->vcpus[i].thread_started = false;
+		}
+
+	if (atomic_load(&vm->exiting))
+		return vm->exit_status;
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].status)
+			return vm->vcpus[i].status;
+	return 0;
+}
+
+static const char *const exit_names[] = {
+	[KVM_EXIT_UNKNOWN] = "unknown", [KVM_EXIT_EXCEPTION] = "exception",
+	[KVM_EXIT_IO] = "io", [KVM_EXIT_HYPERCALL] = "hypercall", [KVM_EXIT_DEBUG] = "debug",
+	[KVM_EXIT_HLT] = "hlt", [KVM_EXIT_MMIO] = "mmio",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open", [KVM_EXIT_SHUTDOWN] = "shutdown",
+	[KVM_EXIT_FAIL_ENTRY] = "fail_entry", [KVM_EXIT_INTR] = "intr",
+	[KVM_EXIT_INTERNAL_ERROR] = "internal_error", [KVM_EXIT_SYSTEM_EVENT] = "system_event",
+};
+
+void vm_print_stats(struct vm *vm)
+{
+	uint64_t total[64] = { 0 };
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		for (int r = 0; r < 64; r++)
+			total[r] += vm->vcpus[i].exits[r];
+	fprintf(stderr, "gdbvmm: exits by reason (all vCPUs):\n");
+	for (int r = 0; r < 64; r++) {
+		if (!total[r])
+			continue;
+		const char *n = (size_t)r < sizeof(exit_names) / sizeof(exit_names[0]) && exit_names[r]
+					? exit_names[r] : "other";
+		fprintf(stderr, "  %-16s %12llu\n", n, (unsigned long long)total[r]);
+	}
+}
+
+void vm_destroy(struct vm *vm)
+{
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_size);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	pthread_cond_destroy(&vm->cond);
+	pthread_mutex_destroy(&vm->lock);
+}

@@ -1,0 +1,192 @@
+/* vmm/vm.h: the monitor's whole internal API: the machine, its vCPUs, guest memory, the I/O bus.
+ *
+ * Ownership: main() creates one struct vm and passes it down; nothing in
+ * the monitor lives in a global. Library functions return 0 (or a count)
+ * or a negative errno; only main() and a vCPU thread's top level turn an
+ * error into a message and an exit status.
+ *
+ * Guest physical memory map (docs/architecture.md has the picture):
+ *   0x00000-0x003ff  real-mode IVT (zeroed)
+ *   0x00500-0x0051f  a flat GDT for protected-mode entry (null, code 0x08, data 0x10, code64 0x18)
+ *   0x01000-0x08fff  one 4 KiB boot page per image: multiboot info, command
+ *                    line, memory map; its top is that image's boot stack
+ *   0x09000-0x0efff  identity-mapping page tables for 64-bit ELF entry
+ *   0x10000-0x8ffff  eight 64 KiB windows for flat real-mode images
+ *   0x100000-        multiboot / ELF kernels, at their physical addresses
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "vmm/iobus.h"
+
+#define VM_MAX_IMAGES      8          /* 64 KiB windows in 0x10000-0x8ffff */
+#define VM_WINDOW_BASE     0x10000u
+#define VM_WINDOW_SIZE     0x10000u
+#define VM_FLAT_MAX        0xf000u    /* leaves 4 KiB of stack in the window */
+#define VM_GDT_ADDR        0x500u
+#define VM_BOOTINFO_BASE   0x1000u    /* + 0x1000 * image index */
+#define VM_PT_BASE         0x9000u    /* PML4, PDPT, 4 PDs for 64-bit entry */
+#define VM_LOW_RESERVED    0x10000u   /* kernels may not load below this */
+#define VM_DEFAULT_RAM     (128ull << 20)
+#define VM_MAX_RAM         (3ull << 30) /* stays below the LAPIC/IOAPIC MMIO */
+
+/* Exit statuses of the monitor itself (a guest's own status is 0..255 and
+ * passes through unchanged). */
+enum vm_status {
+	VM_STATUS_USAGE = 2,          /* bad usage, bad image, no usable /dev/kvm */
+	VM_STATUS_TRIPLE_FAULT = 121, /* KVM_EXIT_SHUTDOWN */
+	VM_STATUS_EMULATION = 122,    /* KVM_EXIT_INTERNAL_ERROR */
+	VM_STATUS_UNHANDLED = 123,    /* an exit the monitor cannot handle */
+	VM_STATUS_TIMEOUT = 124,      /* --timeout ran out (as timeout(1)) */
+	VM_STATUS_HOST_LACKS = 125,   /* the host KVM cannot run what the guest did */
+};
+
+enum image_kind {
+	IMAGE_FLAT,       /* real-mode flat binary in a 64 KiB window */
+	IMAGE_MULTIBOOT,  /* Multiboot v1: ELF32 or a.out-kludge image */
+	IMAGE_ELF64,      /* 64-bit ELF, entered in long mode */
+};
+
+/* How a vCPU starts: filled by the loader, applied by vcpu_reset(). */
+struct boot_state {
+	enum image_kind kind;
+	uint64_t entry;     /* linear address of the first instruction */
+	uint64_t window;    /* IMAGE_FLAT: linear base of the window */
+	uint64_t info;      /* multiboot info address (EBX) */
+	uint64_t stack;     /* initial stack pointer */
+};
+
+struct image {
+	const char *path;
+	const char *name;    /* basename, for messages */
+	struct boot_state boot;
+	uint64_t lo, hi;     /* guest-physical range the image occupies */
+	bool elf_symbols;    /* has debug info: the arch for gdb comes from it */
+};
+
+enum vcpu_state {
+	VCPU_RUNNING,
+	VCPU_FINISHED,   /* guest ended (exit hypercall, hlt) */
+	VCPU_FAULTED,    /* guest faulted; vm->fault_line says how */
+};
+
+struct vm;
+struct vcpu_debug;   /* vmm/debug.c */
+
+struct vcpu {
+	struct vm *vm;
+	int index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+	const struct image *image;
+	_Atomic enum vcpu_state state;
+	int status;          /* guest exit status when FINISHED */
+	_Atomic bool stop_req; /* leave KVM_RUN and look at vm->exiting / the debugger */
+	bool io_pending;     /* last exit was I/O or MMIO: complete before parking */
+	bool retry;          /* the last exit's handler must run again (IO_RETRY) */
+	uint32_t io_done;    /* elements of a `rep ins/outs` exit already handled */
+	/* register cache when the host has no KVM_CAP_SYNC_REGS */
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	bool regs_valid, sregs_valid, regs_dirty;
+	uint64_t exits[64];  /* per exit reason, for --stats */
+	struct vcpu_debug *dbg;
+};
+
+struct console;
+struct vm_debug;
+
+struct vm_opts {
+	int verbose;
+	bool stats;
+	uint64_t ram_size;
+	int irqchip;         /* -1 auto, 0 off, 1 on */
+	const char *append;  /* extra multiboot command line */
+};
+
+/* What the host KVM can do, probed once at start (vm_probe_host). */
+struct host_caps {
+	bool is_pvm;          /* kvm-pvm: no 32-bit paging, no PM interrupts */
+	bool sync_regs;
+	bool immediate_exit;
+	bool blockirq;        /* KVM_GUESTDBG_BLOCKIRQ */
+	bool sw_bp;           /* int3 intercept comes back as KVM_EXIT_DEBUG */
+	bool hw_bp;           /* execution breakpoints in DR0-3 fire */
+	bool hw_wp;           /* data breakpoints fire */
+	int max_vcpus;
+};
+
+struct vm {
+	struct vm_opts opts;
+	struct host_caps caps;
+	int kvm_fd;
+	int vm_fd;
+	uint8_t *ram;
+	uint64_t ram_size;
+	bool irqchip;
+	struct iobus bus;
+	struct console *con;
+	int nr_vcpus;
+	struct vcpu vcpus[VM_MAX_IMAGES];
+	struct image images[VM_MAX_IMAGES];
+	int run_size;
+
+	/* Run state, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int running;              /* vCPUs not yet finished or faulted */
+	_Atomic bool exiting;     /* the whole machine is ending */
+	int exit_status;          /* status when exiting (isa-debug-exit, fault) */
+	char fault_line[384];     /* the one line that explains a fault */
+	uint64_t mmio_logged[32]; /* unclaimed MMIO addresses already reported */
+	unsigned nr_mmio_logged;
+
+	struct vm_debug *dbg;     /* non-NULL while a gdb stub may attach */
+	void *devices[8];         /* device state, owned by vmm/devices.c */
+};
+
+/* vm.c */
+int vm_create(struct vm *vm, const struct vm_opts *opts);
+void vm_destroy(struct vm *vm);
+int vm_probe_host(struct vm *vm);
+int vm_setup_irqchip(struct vm *vm);
+int vm_irq_line(struct vm *vm, unsigned irq, int level);
+/* Guest-physical range -> host pointer, or NULL if any byte is outside RAM. */
+void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
+int vm_start(struct vm *vm);
+/* Wait until every vCPU finished or the machine is exiting; the status. */
+int vm_wait(struct vm *vm, unsigned timeout_s);
+/* End the machine with `status` (isa-debug-exit, a fault, a signal). */
+void vm_request_exit(struct vm *vm, int status);
+void vm_print_stats(struct vm *vm);
+
+/* vcpu.c */
+int vcpu_create(struct vm *vm, int index, const struct image *img);
+void vcpu_destroy(struct vcpu *cpu);
+int vcpu_reset(struct vcpu *cpu);
+void *vcpu_thread(void *arg);
+void vcpu_kick(struct vcpu *cpu);
+void vcpu_install_kick_handler(void);
+/* Registers at an exit, through the sync-regs area when the host has it. */
+struct kvm_regs *vcpu_regs(struct vcpu *cpu);
+struct kvm_sregs *vcpu_sregs(struct vcpu *cpu);
+void vcpu_regs_dirty(struct vcpu *cpu);
+/* "real mode", "protected mode", "long mode", ... */
+const char *vcpu_mode_name(const struct kvm_sregs *s);
+/* Translate a linear address of this vCPU to guest-physical (page walk). */
+int vcpu_translate(struct vcpu *cpu, uint64_t la, uint64_t *gpa, uint64_t *page_left);
+/* Copy guest memory at a linear address (page by page). Returns 0/-EFAULT. */
+int vcpu_read_linear(struct vcpu *cpu, uint64_t la, void *buf, uint64_t len);
+
+
+#endif

@@ -1,0 +1,25 @@
+# vmm/vmm.mk: the monitor binary ./gdbvmm (vmm/ + the gdb stub's objects).
+VMM_OBJS :=
+VMM_OBJS += $(B)/vmm/main.o
+VMM_OBJS += $(B)/vmm/vm.o
+VMM_OBJS += $(B)/vmm/vcpu.o
+VMM_OBJS += $(B)/vmm/iobus.o
+VMM_OBJS += $(B)/vmm/console.o
+VMM_OBJS += $(B)/vmm/loader.o
+VMM_OBJS += $(B)/vmm/x86mmu.o
+VMM_OBJS += $(B)/vmm/hypercall.o
+VMM_OBJS += $(B)/vmm/devices.o
+VMM_OBJS += $(B)/vmm/dev_hypercall.o
+VMM_OBJS += $(B)/vmm/dev_uart.o
+VMM_OBJS += $(B)/vmm/dev_debugcon.o
+VMM_OBJS += $(B)/vmm/dev_debugexit.o
+VMM_OBJS += $(B)/vmm/debug.o
+VMM_OBJS += $(B)/vmm/gdbserver.o
+
+GDBVMM := gdbvmm
+
+all: $(GDBVMM)
+
+$(GDBVMM): $(VMM_OBJS) $(GDBSTUB_OBJS)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
