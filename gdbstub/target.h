@@ -137,7 +137,9 @@ struct gdb_target_ops {
 
 	/* `monitor` commands the target owns (info, regs, pagewalk, sstep...).
 	 * Writes text (lines ending in \n) to out; -ENOENT for an unknown
-	 * command. */
+	 * command. The stub owns help, phys and quit; for `monitor help` it
+	 * asks the target for "help" and appends what it writes (one line
+	 * per command, e.g. "  info           the machine\n"). */
 	int (*monitor)(void *tgt, int cpu, const char *cmd, char *out, size_t len);
 
 	/* A client attached (the target stops every vCPU and reports when

@@ -1,0 +1,568 @@
+/* gdbstub/conn.c: the stub's sockets: listen, one client at a time, poll client and target, serve loop. */
+#include "gdbstub/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "gdbstub/gdbstub.h"
+#include "gdbstub/packet.h"
+
+/* A client that stops reading for this long is dropped (seconds). */
+#define SEND_TIMEOUT 10
+
+static const char busy_msg[] =
+	"gdbvmm: a debugger is already attached to this machine\n";
+
+struct gdb_stub {
+	const struct gdb_target_ops *ops;
+	void *tgt;
+	struct gdb_listen spec;
+	int lfd;          /* listening socket */
+	int cfd;          /* the client, or -1 */
+	bool attaching;   /* ops->attach called, its stop not yet taken */
+	bool fault_held;  /* a fault happened while nobody was attached */
+	struct gdb_stop fault;
+	char addr[300];
+	int ncpus;
+	enum gdb_resume_action *all_cont;
+	struct gdb_session *sess;
+	struct rsp_parser *parser;
+	struct gdb_out out;
+	uint8_t rbuf[4096];
+};
+
+/* ------------------------------------------------------------------------
+ * listen specs
+ * ------------------------------------------------------------------------ */
+
+/* QEMU chardev options that mean what we always do anyway. */
+static int strip_options(char *buf)
+{
+	static const char *const ok[] = {
+		"server", "server=on", "nowait", "wait=off",
+	};
+	char *comma;
+
+	while ((comma = strrchr(buf, ','))) {
+		bool known = false;
+		for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+			if (!strcmp(comma + 1, ok[i]))
+				known = true;
+		if (!known)
+			return -EINVAL;
+		*comma = 0;
+	}
+	return 0;
+}
+
+static int parse_port(const char *s, char *out)
+{
+	unsigned long v = 0;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > 65535)
+		return -EINVAL;
+	snprintf(out, 6, "%lu", v);
+	return 0;
+}
+
+static bool host_chars_ok(const char *h, bool v6)
+{
+	for (; *h; h++) {
+		char c = *h;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')
+			continue;
+		if (v6 && (c == ':' || c == '%'))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+int gdb_conn_parse(const char *spec, struct gdb_listen *l)
+{
+	char buf[512];
+	char *hp, *colon;
+	const char *host, *port;
+
+	memset(l, 0, sizeof(*l));
+	if (!spec)
+		spec = GDB_STUB_DEFAULT_LISTEN;
+	size_t n = strlen(spec);
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, spec, n + 1);
+	if (strip_options(buf))
+		return -EINVAL;
+
+	if (!strncmp(buf, "unix:", 5)) {
+		const char *path = buf + 5;
+		if (!*path || strlen(path) >= sizeof(l->path) ||
+		    strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			return -EINVAL;
+		l->is_unix = true;
+		strcpy(l->path, path);
+		return 0;
+	}
+
+	hp = buf;
+	if (!strncmp(hp, "tcp:", 4))
+		hp += 4;
+	colon = strrchr(hp, ':');
+	if (colon) {
+		*colon = 0;
+		host = hp;
+		port = colon + 1;
+	} else {
+		host = "";
+		port = hp;
+	}
+	if (parse_port(port, l->port))
+		return -EINVAL;
+
+	size_t hl = strlen(host);
+	if (hl && host[0] == '[') { /* [v6addr] */
+		if (hl < 3 || host[hl - 1] != ']' || hl - 2 >= sizeof(l->host))
+			return -EINVAL;
+		memcpy(l->host, host + 1, hl - 2);
+		l->host[hl - 2] = 0;
+		if (!host_chars_ok(l->host, true))
+			return -EINVAL;
+		return 0;
+	}
+	if (hl >= sizeof(l->host) || !host_chars_ok(host, false))
+		return -EINVAL;
+	/* no host: loopback only, never every interface */
+	strcpy(l->host, hl ? host : "127.0.0.1");
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * sockets
+ * ------------------------------------------------------------------------ */
+
+static int listen_unix(struct gdb_stub *s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat sb;
+
+	strcpy(sa.sun_path, s->spec.path);
+	/* replace a stale socket, never any other file */
+	if (lstat(s->spec.path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode))
+			return -EADDRINUSE;
+		unlink(s->spec.path);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	s->lfd = fd;
+	snprintf(s->addr, sizeof(s->addr), "unix:%s", s->spec.path);
+	return 0;
+}
+
+static void describe_tcp(struct gdb_stub *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (getsockname(s->lfd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+			port = ntohs(a->sin6_port);
+			snprintf(s->addr, sizeof(s->addr), "[%s]:%u", host, port);
+			return;
+		}
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	}
+	snprintf(s->addr, sizeof(s->addr), "%s:%u", host, port);
+}
+
+static int listen_tcp(struct gdb_stub *s)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+	};
+	struct addrinfo *res;
+	int err = -EADDRNOTAVAIL;
+
+	if (getaddrinfo(s->spec.host, s->spec.port, &hints, &res))
+		return -EADDRNOTAVAIL;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		int one = 1;
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+				ai->ai_protocol);
+		if (fd < 0) {
+			err = -errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1)) {
+			err = -errno;
+			close(fd);
+			continue;
+		}
+		s->lfd = fd;
+		err = 0;
+		break;
+	}
+	freeaddrinfo(res);
+	if (!err)
+		describe_tcp(s);
+	return err;
+}
+
+/* Write everything or fail (the client is then dropped). */
+static int send_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void drop_client(struct gdb_stub *s)
+{
+	if (s->cfd >= 0)
+		close(s->cfd);
+	s->cfd = -1;
+	s->attaching = false;
+}
+
+/* The client went away without `D`: the machine runs on without it. */
+static void lost_client(struct gdb_stub *s)
+{
+	drop_client(s);
+	s->ops->detach(s->tgt);
+}
+
+/* Send the session's output. It stays in the buffer: a `-` from the
+ * client resends its last packet ("Packet Acknowledgment"). */
+static int flush_out(struct gdb_stub *s)
+{
+	int err = 0;
+
+	if (s->out.len && s->cfd >= 0)
+		err = send_all(s->cfd, s->out.buf, s->out.len);
+	if (err)
+		lost_client(s);
+	return err;
+}
+
+static int send_byte(struct gdb_stub *s, uint8_t c)
+{
+	int err = send_all(s->cfd, &c, 1);
+	if (err)
+		lost_client(s);
+	return err;
+}
+
+static void new_client(struct gdb_stub *s)
+{
+	int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+	int one = 1;
+	struct timeval tv = { .tv_sec = SEND_TIMEOUT };
+
+	if (fd < 0)
+		return;
+	if (s->cfd >= 0) {
+		/* one debugger at a time; the first session is not disturbed */
+		(void)send(fd, busy_msg, sizeof(busy_msg) - 1,
+			   MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	if (!s->spec.is_unix)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	s->cfd = fd;
+	gdb_session_reset(s->sess);
+	rsp_parser_init(s->parser);
+	s->out.len = s->out.last = 0;
+	int err = s->ops->attach(s->tgt);
+	if (err < 0) {
+		char msg[128], ebuf[64];
+		int n = snprintf(msg, sizeof(msg), "gdbvmm: cannot stop the machine: %s\n",
+				 strerror_r(-err, ebuf, sizeof(ebuf)));
+		(void)send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		drop_client(s);
+		return;
+	}
+	/* gdb's first packets wait in the socket until the machine stopped */
+	s->attaching = true;
+}
+
+/* ------------------------------------------------------------------------
+ * the loop
+ * ------------------------------------------------------------------------ */
+
+/* 1 when serving is over, 0 to go on, or -errno. */
+static int on_event(struct gdb_stub *s)
+{
+	struct gdb_stop st;
+	int err = s->ops->get_stop(s->tgt, &st);
+
+	if (err == -EAGAIN || err == -EINTR)
+		return 0;
+	if (err < 0)
+		return err;
+	if (st.kind == GDB_STOP_EXITED) {
+		if (s->cfd >= 0) {
+			s->out.len = s->out.last = 0;
+			gdb_session_stop(s->sess, &st, &s->out);
+			flush_out(s);
+			drop_client(s);
+		}
+		return 1;
+	}
+	if (s->cfd < 0) {
+		/* nobody to tell: a fault waits for the next client, any
+		 * other stop (one that raced a detach) lets the machine go */
+		if (st.kind == GDB_STOP_FAULT) {
+			s->fault = st;
+			s->fault_held = true;
+			return 0;
+		}
+		err = s->ops->resume(s->tgt, s->all_cont);
+		return err < 0 ? err : 0;
+	}
+	if (s->attaching) {
+		s->attaching = false;
+		if (s->fault_held) { /* why the machine really stopped */
+			st = s->fault;
+			s->fault_held = false;
+		}
+	}
+	s->out.len = s->out.last = 0;
+	gdb_session_stop(s->sess, &st, &s->out);
+	flush_out(s);
+	return 0;
+}
+
+/* One framing event from the client. 1 when serving is over, else 0. */
+static int on_client_event(struct gdb_stub *s, enum rsp_event ev)
+{
+	bool ack = !gdb_session_no_ack(s->sess);
+	enum gdb_action act = GDB_ACT_REPLY;
+
+	switch (ev) {
+	case RSP_EV_PACKET:
+		if (ack && send_byte(s, '+'))
+			return 0;
+		s->out.len = s->out.last = 0;
+		if (gdb_session_running(s->sess))
+			/* all-stop: gdb sends nothing but 0x03 while running */
+			gdb_out_packet(&s->out, "E10", 3);
+		else
+			act = gdb_session_packet(s->sess, s->parser->buf,
+						 s->parser->len, &s->out);
+		break;
+	case RSP_EV_BAD_CSUM:
+		/* in no-ack mode the packet is just dropped */
+		if (ack)
+			send_byte(s, '-');
+		return 0;
+	case RSP_EV_OVERSIZE:
+	case RSP_EV_MALFORMED:
+		/* it arrived intact, a retransmit would not help */
+		if (ack && send_byte(s, '+'))
+			return 0;
+		s->out.len = s->out.last = 0;
+		gdb_out_packet(&s->out, "E16", 3);
+		break;
+	case RSP_EV_INTERRUPT:
+		if (gdb_session_running(s->sess))
+			(void)s->ops->interrupt(s->tgt);
+		return 0;
+	case RSP_EV_NACK:
+		if (ack && s->out.len > s->out.last &&
+		    send_all(s->cfd, s->out.buf + s->out.last,
+			     s->out.len - s->out.last))
+			lost_client(s);
+		return 0;
+	case RSP_EV_ACK:
+	case RSP_EV_NONE:
+		return 0;
+	}
+	if (flush_out(s))
+		return 0;
+	switch (act) {
+	case GDB_ACT_DETACH:
+		drop_client(s);
+		return 0;
+	case GDB_ACT_KILL:
+	case GDB_ACT_EXITED:
+		drop_client(s);
+		return 1;
+	case GDB_ACT_REPLY:
+	case GDB_ACT_RESUMED:
+		break;
+	}
+	return 0;
+}
+
+/* Bytes from the client. 1 when serving is over, else 0. */
+static int on_client(struct gdb_stub *s)
+{
+	ssize_t n = recv(s->cfd, s->rbuf, sizeof(s->rbuf), 0);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0) {
+		lost_client(s);
+		return 0;
+	}
+	for (ssize_t i = 0; i < n && s->cfd >= 0; i++) {
+		enum rsp_event ev = rsp_feed(s->parser, s->rbuf[i]);
+		if (ev != RSP_EV_NONE && on_client_event(s, ev))
+			return 1;
+	}
+	return 0;
+}
+
+int gdb_stub_serve(struct gdb_stub *s)
+{
+	int efd = s->ops->event_fd(s->tgt);
+
+	if (efd < 0)
+		return -EINVAL;
+	for (;;) {
+		struct pollfd pf[3] = {
+			{ .fd = efd, .events = POLLIN },
+			{ .fd = s->lfd, .events = POLLIN },
+			/* while attaching, only notice a hang-up */
+			{ .fd = s->cfd, .events = s->attaching ? 0 : POLLIN },
+		};
+		nfds_t n = s->cfd >= 0 ? 3 : 2;
+		int r;
+
+		if (poll(pf, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		/* the target first: a stop that raced a 0x03 is reported,
+		 * the 0x03 then finds the machine stopped and is ignored */
+		if (pf[0].revents & POLLIN) {
+			r = on_event(s);
+			if (r)
+				return r < 0 ? r : 0;
+		}
+		if (pf[0].revents & (POLLERR | POLLNVAL))
+			return -EIO;
+		if (n == 3 && s->cfd >= 0 && pf[2].revents) {
+			if (pf[2].revents & POLLIN) {
+				if (on_client(s))
+					return 0;
+			} else if (pf[2].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+				lost_client(s);
+			}
+		}
+		if (pf[1].revents & POLLIN)
+			new_client(s);
+		else if (pf[1].revents & (POLLERR | POLLNVAL))
+			return -EIO;
+	}
+}
+
+int gdb_stub_open(struct gdb_stub **out, const struct gdb_target_ops *ops,
+		  void *tgt, const char *listen_spec)
+{
+	struct gdb_stub *s;
+	int err;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->lfd = s->cfd = -1;
+	s->ops = ops;
+	s->tgt = tgt;
+	err = gdb_conn_parse(listen_spec, &s->spec);
+	if (err)
+		goto fail;
+	err = gdb_session_new(&s->sess, ops, tgt);
+	if (err)
+		goto fail;
+	s->ncpus = ops->nr_cpus(tgt);
+	s->all_cont = calloc((size_t)s->ncpus, sizeof(*s->all_cont));
+	s->parser = malloc(sizeof(*s->parser));
+	s->out.buf = malloc(GDB_OUT_SIZE);
+	s->out.cap = GDB_OUT_SIZE;
+	if (!s->all_cont || !s->parser || !s->out.buf) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (int i = 0; i < s->ncpus; i++)
+		s->all_cont[i] = GDB_RESUME_CONT;
+	rsp_parser_init(s->parser);
+	err = s->spec.is_unix ? listen_unix(s) : listen_tcp(s);
+	if (err)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	gdb_stub_close(s);
+	return err;
+}
+
+const char *gdb_stub_address(const struct gdb_stub *s)
+{
+	return s->addr;
+}
+
+void gdb_stub_close(struct gdb_stub *s)
+{
+	if (!s)
+		return;
+	if (s->cfd >= 0)
+		close(s->cfd);
+	if (s->lfd >= 0) {
+		close(s->lfd);
+		if (s->spec.is_unix)
+			unlink(s->spec.path);
+	}
+	gdb_session_free(s->sess);
+	free(s->all_cont);
+	free(s->parser);
+	free(s->out.buf);
+	free(s);
+}

@@ -1,0 +1,26 @@
+/* gdbstub/conn.h: the stub's connection layer: listen specs (the serve loop is in gdbstub.h).
+ *
+ * conn.c is the only stub code that calls socket, accept, read, write or
+ * poll. It implements gdb_stub_open/serve/close of gdbstub/gdbstub.h; this
+ * header exposes the listen-spec parser so that it can be tested alone.
+ */
+#ifndef GDBSTUB_CONN_H
+#define GDBSTUB_CONN_H
+
+#include <stdbool.h>
+
+/* A parsed listen spec. */
+struct gdb_listen {
+	bool is_unix;
+	char host[256];  /* TCP: numeric address or name, no brackets */
+	char port[6];    /* TCP: decimal, 0..65535 */
+	char path[108];  /* unix: the socket path (fits sun_path) */
+};
+
+/* Parse a listen spec (forms in gdbstub.h, gdb_stub_open; NULL is the
+ * default). -EINVAL for anything malformed: an empty or non-decimal port,
+ * a port over 65535, an IPv6 address without brackets, an empty or too
+ * long unix path, an unknown ",option". Touches no socket. */
+int gdb_conn_parse(const char *spec, struct gdb_listen *out);
+
+#endif
