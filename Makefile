@@ -23,11 +23,16 @@ endif
 .PHONY: all clean test check bench fuzz asan ubsan tsan
 all:
 
+# Every fragment may add tests: C unit tests (built programs) and TAP scripts.
+UNIT_TESTS :=
+SCRIPT_TESTS :=
+
+include gdbstub/gdbstub.mk
 include vmm/vmm.mk
--include gdbstub/gdbstub.mk
 include guests/guests.mk
 -include os-1k/os-1k.mk
 include tests/tests.mk
+-include tests/bench/bench.mk
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

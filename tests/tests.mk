@@ -1,8 +1,7 @@
 # tests/tests.mk: every test is a program that prints TAP; `prove` runs them.
-#   UNIT_TESTS  C unit tests (built under $(B)/tests/unit/, fragments append)
-#   SCRIPT_TESTS  executable scripts under tests/ that print TAP
-UNIT_TESTS :=
-SCRIPT_TESTS :=
+#   UNIT_TESTS    C unit tests (built under $(B)/tests/unit/); fragments append
+#   SCRIPT_TESTS  executable scripts that print TAP; fragments append
+# (both start empty in the top-level Makefile, before any fragment)
 
 include tests/unit/vmm.mk
 -include tests/unit/gdbstub.mk

@@ -1,9 +1,1178 @@
-/* vmm/debug.c: placeholder until the debug engine lands. */
-#include <stdatomic.h>
+/* vmm/debug.c: the debug engine: all-stop parking, pending events, breakpoints, watchpoints, stepping. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "vmm/console.h"
 #include "vmm/debug.h"
 #include "vmm/vm.h"
+#include "vmm/x86mmu.h"
 
-void debug_on_exit(struct vcpu *cpu) { (void)cpu; }
-void debug_park(struct vcpu *cpu) { atomic_store(&cpu->stop_req, false); }
-void debug_vcpu_finished(struct vcpu *cpu) { (void)cpu; }
+#define MAX_BPS 64
+#define WATCH_MAX 64       /* bytes a stepping watchpoint may cover */
+#define DR6_BS (1u << 14)  /* single step (SDM vol. 3B, 17.2.3) */
+#define SIGTRAP_GDB 5
+#define SIGINT_GDB 2
+
+struct dbg_bp {
+	bool used;
+	enum gdb_bp_type type;
+	enum dbg_how how;
+	uint64_t addr; /* linear */
+	uint64_t len;
+	int dr;        /* DBG_DR: 0..3 */
+	uint64_t gpa;  /* DBG_INT3: where the 0xcc is; DBG_STEP watch: the bytes */
+	uint8_t saved; /* DBG_INT3: the byte it replaced */
+	uint8_t snap[WATCH_MAX]; /* DBG_STEP watch: the bytes at gpa, last seen */
+};
+
+struct vcpu_debug {
+	enum gdb_resume_action action;
+	bool parked;
+	bool gone;          /* the thread ended */
+	bool has_event;
+	uint64_t event_seq;
+	struct gdb_stop event;
+	bool ran;           /* KVM_RUN has returned at least once: sync regs are fresh */
+	bool step_over;     /* one internal step off a breakpoint at pc */
+	uint32_t inject;    /* KVM_GUESTDBG_INJECT_* for the next entry */
+	/* the parked vCPU's state, taken when it parked */
+	bool state_ok, fpu_ok;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;
+	struct kvm_guest_debug applied;
+	bool applied_ok;
+};
+
+struct vm_debug {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int efd;
+	bool attached;
+	bool stopping;    /* an all-stop is under way */
+	bool stopped;     /* every vCPU is parked: the stop may be reported */
+	bool signalled;   /* efd was written for this stop */
+	int stop_signal;  /* for a stop with no event: 2 (Ctrl-C) or 5 */
+	uint64_t seq;
+	int last_cpu;
+	bool sstep_irq;
+	int fault_status; /* a fault happened while attached */
+	struct dbg_bp bps[MAX_BPS];
+	struct vcpu_debug cpus[VM_MAX_IMAGES];
+};
+
+/* ---- host self-test ----------------------------------------------------- */
+
+enum probe_kind { PROBE_STEP, PROBE_SW, PROBE_HW, PROBE_WP };
+
+/* One tiny real-mode guest at 0x1000 with IVT vectors 1 and 3 pointing to
+ * a hlt at 0x1100: a debug event that KVM does not intercept ends in that
+ * hlt instead of KVM_EXIT_DEBUG. */
+static bool probe_one(int kvm_fd, int run_size, enum probe_kind kind)
+{
+	static const uint8_t code_sw[] = { 0x90, 0xcc, 0xf4 };             /* nop; int3; hlt */
+	static const uint8_t code_hw[] = { 0x90, 0x90, 0xf4 };             /* nop; nop; hlt */
+	static const uint8_t code_wp[] = { 0xc6, 0x06, 0x00, 0x20, 0x01, 0xf4 }; /* movb $1,0x2000; hlt */
+	const size_t mem_size = 0x10000;
+	bool result = false;
+	int vmfd = -1, cpufd = -1;
+	struct kvm_run *run = NULL;
+	uint8_t *mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		return false;
+	vmfd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (vmfd < 0)
+		goto out;
+	ioctl(vmfd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+	struct kvm_userspace_memory_region reg = {
+		.memory_size = mem_size, .userspace_addr = (uint64_t)(uintptr_t)mem,
+	};
+	if (ioctl(vmfd, KVM_SET_USER_MEMORY_REGION, &reg) < 0)
+		goto out;
+	cpufd = ioctl(vmfd, KVM_CREATE_VCPU, 0);
+	if (cpufd < 0)
+		goto out;
+	run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, cpufd, 0);
+	if (run == MAP_FAILED) {
+		run = NULL;
+		goto out;
+	}
+	uint32_t vec = 0x1100; /* 0000:1100 */
+	memcpy(mem + 1 * 4, &vec, 4);
+	memcpy(mem + 3 * 4, &vec, 4);
+	mem[0x1100] = 0xf4;
+	const uint8_t *code = kind == PROBE_SW ? code_sw : kind == PROBE_WP ? code_wp : code_hw;
+	memcpy(mem + 0x1000, code, kind == PROBE_WP ? sizeof(code_wp) : 3);
+
+	struct kvm_sregs s;
+	if (ioctl(cpufd, KVM_GET_SREGS, &s) < 0)
+		goto out;
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	s.ds = s.es = s.ss = s.cs;
+	s.ds.type = s.es.type = s.ss.type = 3;
+	struct kvm_regs r = { .rip = 0x1000, .rsp = 0x8000, .rflags = 2 };
+	if (ioctl(cpufd, KVM_SET_SREGS, &s) < 0 || ioctl(cpufd, KVM_SET_REGS, &r) < 0)
+		goto out;
+
+	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE };
+	switch (kind) {
+	case PROBE_STEP: dbg.control |= KVM_GUESTDBG_SINGLESTEP; break;
+	case PROBE_SW: dbg.control |= KVM_GUESTDBG_USE_SW_BP; break;
+	case PROBE_HW:
+		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
+		dbg.arch.debugreg[0] = 0x1001;
+		dbg.arch.debugreg[7] = 0x1 | 0x200; /* L0, exec, GE */
+		break;
+	case PROBE_WP:
+		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
+		dbg.arch.debugreg[0] = 0x2000;
+		dbg.arch.debugreg[7] = 0x1 | 0x200 | (1u << 16); /* L0, write, 1 byte */
+		break;
+	}
+	if (ioctl(cpufd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+		goto out;
+	for (int i = 0; i < 8; i++) {
+		if (ioctl(cpufd, KVM_RUN, 0) < 0)
+			break;
+		if (run->exit_reason == KVM_EXIT_DEBUG) {
+			uint32_t exc = run->debug.arch.exception;
+			uint64_t dr6 = run->debug.arch.dr6;
+			result = kind == PROBE_STEP ? exc == 1 && (dr6 & DR6_BS)
+				 : kind == PROBE_SW ? exc == 3
+				 : exc == 1 && (dr6 & 1);
+			break;
+		}
+		if (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO &&
+		    run->exit_reason != KVM_EXIT_INTR)
+			break; /* hlt, shutdown, internal error: the event was not intercepted */
+	}
+out:
+	if (run)
+		munmap(run, (size_t)run_size);
+	if (cpufd >= 0)
+		close(cpufd);
+	if (vmfd >= 0)
+		close(vmfd);
+	munmap(mem, mem_size);
+	return result;
+}
+
+int debug_probe_host(struct vm *vm)
+{
+	vm->caps.single_step = probe_one(vm->kvm_fd, vm->run_size, PROBE_STEP);
+	vm->caps.sw_bp = probe_one(vm->kvm_fd, vm->run_size, PROBE_SW);
+	vm->caps.hw_bp = probe_one(vm->kvm_fd, vm->run_size, PROBE_HW);
+	vm->caps.hw_wp = probe_one(vm->kvm_fd, vm->run_size, PROBE_WP);
+	return 0;
+}
+
+/* ---- engine state --------------------------------------------------------- */
+
+int debug_create(struct vm *vm, bool start_stopped)
+{
+	struct vm_debug *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->vm = vm;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
+	d->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->efd < 0) {
+		free(d);
+		return -errno;
+	}
+	d->stop_signal = SIGTRAP_GDB;
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		vm->vcpus[i].dbg = &d->cpus[i];
+		d->cpus[i].action = start_stopped ? GDB_RESUME_NONE : GDB_RESUME_CONT;
+		if (start_stopped)
+			atomic_store(&vm->vcpus[i].stop_req, true);
+	}
+	d->stopping = start_stopped;
+	vm->dbg = d;
+	return 0;
+}
+
+void debug_destroy(struct vm *vm)
+{
+	struct vm_debug *d = vm->dbg;
+	if (!d)
+		return;
+	vm->dbg = NULL;
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i].dbg = NULL;
+	close(d->efd);
+	pthread_cond_destroy(&d->cond);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+static struct vcpu_debug *cd(struct vcpu *cpu)
+{
+	return (struct vcpu_debug *)(void *)cpu->dbg;
+}
+
+static bool machine_gone_locked(struct vm_debug *d);
+
+/* Tell the stub a stop is ready. Nobody is told while no client is
+ * attached (a -S machine waits parked for the first one), except that the
+ * machine is gone. */
+static void signal_stop_locked(struct vm_debug *d)
+{
+	uint64_t one = 1;
+	if (!d->attached && !machine_gone_locked(d))
+		return;
+	if (!d->signalled && write(d->efd, &one, sizeof(one)) == sizeof(one))
+		d->signalled = true;
+}
+
+static bool machine_gone_locked(struct vm_debug *d)
+{
+	for (int i = 0; i < d->vm->nr_vcpus; i++)
+		if (!d->cpus[i].gone)
+			return false;
+	return true;
+}
+
+/* The stop is complete when every vCPU is parked or gone. */
+static void check_stopped_locked(struct vm_debug *d)
+{
+	if (machine_gone_locked(d)) {
+		signal_stop_locked(d);
+		return;
+	}
+	if (!d->stopping)
+		return;
+	for (int i = 0; i < d->vm->nr_vcpus; i++)
+		if (!d->cpus[i].parked && !d->cpus[i].gone)
+			return;
+	d->stopping = false;
+	d->stopped = true;
+	signal_stop_locked(d);
+}
+
+static void request_stop_locked(struct vm_debug *d)
+{
+	if (d->stopped)
+		return;
+	d->stopping = true;
+	for (int i = 0; i < d->vm->nr_vcpus; i++)
+		if (!d->cpus[i].parked && !d->cpus[i].gone)
+			vcpu_kick(&d->vm->vcpus[i]);
+	check_stopped_locked(d);
+}
+
+static void record_event_locked(struct vm_debug *d, struct vcpu *cpu, enum gdb_stop_kind kind,
+				int sig, uint64_t addr)
+{
+	struct vcpu_debug *c = cd(cpu);
+	c->has_event = true;
+	c->event_seq = ++d->seq;
+	c->event = (struct gdb_stop){ .kind = kind, .cpu = cpu->index, .signal = sig, .addr = addr };
+	atomic_store(&cpu->stop_req, true);
+	request_stop_locked(d);
+}
+
+/* ---- breakpoint bookkeeping ----------------------------------------------- */
+
+static bool any_how(const struct vm_debug *d, enum dbg_how how)
+{
+	for (int i = 0; i < MAX_BPS; i++)
+		if (d->bps[i].used && d->bps[i].how == how)
+			return true;
+	return false;
+}
+
+static uint64_t linear_pc(const struct kvm_regs *r, const struct kvm_sregs *s)
+{
+	if (s->efer & X86_EFER_LMA && s->cs.l)
+		return r->rip;
+	uint64_t ip = (s->cr0 & X86_CR0_PE) ? (r->rip & 0xffffffff) : (r->rip & 0xffff);
+	return (s->cs.base + ip) & 0xffffffffull;
+}
+
+/* DR7 for the debug-register breakpoints (SDM vol. 3B, 17.2.4): Ln enable,
+ * R/Wn (00 exec, 01 write, 11 access), LENn (00 1, 01 2, 11 4, 10 8). */
+static void dr_config(const struct vm_debug *d, struct kvm_guest_debug *g, int masked_dr)
+{
+	static const uint64_t lenbits[9] = { [1] = 0, [2] = 1, [4] = 3, [8] = 2 };
+	uint64_t dr7 = 0;
+	for (int i = 0; i < MAX_BPS; i++) {
+		const struct dbg_bp *b = &d->bps[i];
+		if (!b->used || b->how != DBG_DR || b->dr == masked_dr)
+			continue;
+		uint64_t rw = b->type == GDB_WP_WRITE ? 1 : (b->type == GDB_WP_READ || b->type == GDB_WP_ACCESS) ? 3 : 0;
+		uint64_t len = rw ? lenbits[b->len] : 0;
+		g->arch.debugreg[b->dr] = b->addr;
+		dr7 |= (1ull << (b->dr * 2)) | (rw << (16 + b->dr * 4)) | (len << (18 + b->dr * 4));
+	}
+	if (dr7)
+		dr7 |= 0x200; /* GE: exact data breakpoints */
+	g->arch.debugreg[7] = dr7;
+}
+
+/* What KVM_SET_GUEST_DEBUG should say for this vCPU now, applied only
+ * when it changed (each vCPU ioctl costs microseconds). Runs on the vCPU's
+ * own thread. */
+static void apply_debug_locked(struct vm_debug *d, struct vcpu *cpu)
+{
+	struct vcpu_debug *c = cd(cpu);
+	struct kvm_guest_debug g = { 0 };
+	int masked = -1;
+
+	if (c->step_over) {
+		for (int i = 0; i < MAX_BPS; i++)
+			if (d->bps[i].used && d->bps[i].how == DBG_DR && d->bps[i].type <= GDB_BP_HW &&
+			    d->bps[i].addr == linear_pc(&c->regs, &c->sregs))
+				masked = d->bps[i].dr;
+	}
+	if (d->attached || c->action == GDB_RESUME_STEP) {
+		dr_config(d, &g, masked);
+		bool step = c->action == GDB_RESUME_STEP || c->step_over ||
+			    (c->action == GDB_RESUME_CONT && any_how(d, DBG_STEP));
+		if (g.arch.debugreg[7])
+			g.control |= KVM_GUESTDBG_USE_HW_BP;
+		if (any_how(d, DBG_INT3))
+			g.control |= KVM_GUESTDBG_USE_SW_BP;
+		if (step) {
+			g.control |= KVM_GUESTDBG_SINGLESTEP;
+			/* a user's step enters no interrupt handler unless asked
+			 * (KVM API, KVM_SET_GUEST_DEBUG: BLOCKIRQ) */
+			if (c->action == GDB_RESUME_STEP && !d->sstep_irq && d->vm->caps.blockirq)
+				g.control |= KVM_GUESTDBG_BLOCKIRQ;
+		}
+	}
+	g.control |= c->inject;
+	if (g.control)
+		g.control |= KVM_GUESTDBG_ENABLE;
+	c->inject = 0;
+	if (c->applied_ok && !memcmp(&g, &c->applied, sizeof(g)))
+		return;
+	if (ioctl(cpu->fd, KVM_SET_GUEST_DEBUG, &g) == 0) {
+		c->applied = g;
+		c->applied_ok = !(g.control & (KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_INJECT_DB));
+	}
+}
+
+/* ---- the vCPU side -------------------------------------------------------- */
+
+static void snapshot(struct vcpu *cpu)
+{
+	struct vcpu_debug *c = cd(cpu);
+	if (cpu->vm->caps.sync_regs && c->ran) {
+		c->regs = cpu->run->s.regs.regs;
+		c->sregs = cpu->run->s.regs.sregs;
+	} else {
+		ioctl(cpu->fd, KVM_GET_REGS, &c->regs);
+		ioctl(cpu->fd, KVM_GET_SREGS, &c->sregs);
+	}
+	c->state_ok = true;
+	c->fpu_ok = false;
+}
+
+/* Finish an I/O exit inside KVM without running guest code (KVM API,
+ * "kvm_run": immediate_exit completes pending operations). */
+static void complete_pending_io(struct vcpu *cpu)
+{
+	__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	ioctl(cpu->fd, KVM_RUN, 0);
+	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	cpu->io_pending = false;
+}
+
+void debug_park(struct vcpu *cpu)
+{
+	struct vm *vm = cpu->vm;
+	struct vm_debug *d = vm->dbg;
+	struct vcpu_debug *c = cd(cpu);
+
+	if (cpu->io_pending && !cpu->retry)
+		complete_pending_io(cpu);
+	c->ran = c->ran || cpu->exits[KVM_EXIT_IO] || cpu->exits[KVM_EXIT_DEBUG] || cpu->exits[KVM_EXIT_MMIO];
+
+	pthread_mutex_lock(&d->lock);
+	snapshot(cpu);
+	c->parked = true;
+	check_stopped_locked(d);
+	while (atomic_load(&cpu->stop_req) && !atomic_load(&vm->exiting))
+		pthread_cond_wait(&d->cond, &d->lock);
+	c->parked = false;
+	c->state_ok = false;
+	if (!atomic_load(&vm->exiting))
+		apply_debug_locked(d, cpu);
+	pthread_mutex_unlock(&d->lock);
+	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Stepping fallback: after each step, breakpoints at the new pc and
+ * watched bytes that changed. Returns true when an event was recorded. */
+static bool check_stepping_locked(struct vm_debug *d, struct vcpu *cpu, uint64_t pc)
+{
+	for (int i = 0; i < MAX_BPS; i++) {
+		struct dbg_bp *b = &d->bps[i];
+		if (!b->used || b->how != DBG_STEP)
+			continue;
+		if (b->type <= GDB_BP_HW && b->addr == pc) {
+			record_event_locked(d, cpu, b->type == GDB_BP_SW ? GDB_STOP_SWBREAK : GDB_STOP_HWBREAK,
+					    SIGTRAP_GDB, pc);
+			return true;
+		}
+		if (b->type == GDB_WP_WRITE) {
+			const uint8_t *now = vm_gpa(d->vm, b->gpa, b->len);
+			if (now && memcmp(now, b->snap, b->len)) {
+				memcpy(b->snap, now, b->len);
+				record_event_locked(d, cpu, GDB_STOP_WATCH, SIGTRAP_GDB, b->addr);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static struct dbg_bp *bp_by_dr(struct vm_debug *d, int dr)
+{
+	for (int i = 0; i < MAX_BPS; i++)
+		if (d->bps[i].used && d->bps[i].how == DBG_DR && d->bps[i].dr == dr)
+			return &d->bps[i];
+	return NULL;
+}
+
+void debug_on_exit(struct vcpu *cpu)
+{
+	struct vm_debug *d = cpu->vm->dbg;
+	struct vcpu_debug *c = cd(cpu);
+	uint32_t exc = cpu->run->debug.arch.exception;
+	uint64_t dr6 = cpu->run->debug.arch.dr6;
+	uint64_t pc = cpu->run->debug.arch.pc;
+
+	pthread_mutex_lock(&d->lock);
+	c->ran = true;
+	if (exc == 1 && (dr6 & DR6_BS)) {
+		if (c->step_over) {
+			c->step_over = false;
+			apply_debug_locked(d, cpu);
+		} else if (c->action == GDB_RESUME_STEP) {
+			record_event_locked(d, cpu, GDB_STOP_SIGNAL, SIGTRAP_GDB, 0);
+		} else if (!check_stepping_locked(d, cpu, pc)) {
+			/* nothing hit: the next step follows on re-entry */
+		}
+	} else if (exc == 1 && (dr6 & 0xf)) {
+		int dr = __builtin_ctzll(dr6 & 0xf);
+		struct dbg_bp *b = bp_by_dr(d, dr);
+		if (!b) {
+			c->inject = KVM_GUESTDBG_INJECT_DB;
+			apply_debug_locked(d, cpu);
+		} else if (b->type <= GDB_BP_HW) {
+			record_event_locked(d, cpu, b->type == GDB_BP_SW ? GDB_STOP_SWBREAK : GDB_STOP_HWBREAK,
+					    SIGTRAP_GDB, pc);
+		} else {
+			static const enum gdb_stop_kind k[] = {
+				[GDB_WP_WRITE] = GDB_STOP_WATCH, [GDB_WP_READ] = GDB_STOP_RWATCH,
+				[GDB_WP_ACCESS] = GDB_STOP_AWATCH,
+			};
+			record_event_locked(d, cpu, k[b->type], SIGTRAP_GDB, b->addr);
+		}
+	} else if (exc == 3) {
+		bool ours = false;
+		for (int i = 0; i < MAX_BPS; i++)
+			ours |= d->bps[i].used && d->bps[i].how == DBG_INT3 && d->bps[i].addr == pc;
+		if (ours) {
+			record_event_locked(d, cpu, GDB_STOP_SWBREAK, SIGTRAP_GDB, pc);
+		} else {
+			/* the guest's own int3: give it back (KVM_GUESTDBG_INJECT_BP) */
+			c->inject = KVM_GUESTDBG_INJECT_BP;
+			apply_debug_locked(d, cpu);
+		}
+	} else {
+		c->inject = exc == 3 ? KVM_GUESTDBG_INJECT_BP : KVM_GUESTDBG_INJECT_DB;
+		apply_debug_locked(d, cpu);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+bool debug_take_fault(struct vcpu *cpu, const char *text, int status)
+{
+	struct vm_debug *d = cpu->vm->dbg;
+	if (!d)
+		return false;
+	pthread_mutex_lock(&d->lock);
+	bool take = d->attached;
+	if (take) {
+		d->fault_status = status;
+		record_event_locked(d, cpu, GDB_STOP_FAULT, status == VM_STATUS_EMULATION ? 4 : 11, 0);
+		snprintf(cd(cpu)->event.text, sizeof(cd(cpu)->event.text), "%s", text);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return take;
+}
+
+void debug_vcpu_finished(struct vcpu *cpu)
+{
+	struct vm_debug *d = cpu->vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	cd(cpu)->gone = true;
+	check_stopped_locked(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void debug_machine_exiting(struct vm *vm)
+{
+	struct vm_debug *d = vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* ---- the target side ------------------------------------------------------ */
+
+int debug_event_fd(struct vm *vm)
+{
+	return vm->dbg->efd;
+}
+
+static int exit_status_locked(struct vm *vm)
+{
+	if (atomic_load(&vm->exiting))
+		return vm->exit_status;
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].status)
+			return vm->vcpus[i].status;
+	return 0;
+}
+
+int debug_get_stop(struct vm *vm, struct gdb_stop *stop)
+{
+	struct vm_debug *d = vm->dbg;
+	uint64_t v;
+	int r = -EAGAIN;
+
+	pthread_mutex_lock(&d->lock);
+	if (read(d->efd, &v, sizeof(v)) < 0) {
+		/* nothing new; a stop already taken is not reported twice */
+	}
+	if (machine_gone_locked(d)) {
+		*stop = (struct gdb_stop){ .kind = GDB_STOP_EXITED, .cpu = -1 };
+		pthread_mutex_lock(&vm->lock);
+		stop->status = exit_status_locked(vm);
+		pthread_mutex_unlock(&vm->lock);
+		r = 0;
+	} else if (d->stopped && d->signalled) {
+		/* the oldest event of a vCPU the last resume ran; else the oldest */
+		struct vcpu_debug *best = NULL;
+		for (int pass = 0; pass < 2 && !best; pass++)
+			for (int i = 0; i < vm->nr_vcpus; i++) {
+				struct vcpu_debug *c = &d->cpus[i];
+				if (c->has_event && (pass || c->action != GDB_RESUME_NONE) &&
+				    (!best || c->event_seq < best->event_seq))
+					best = c;
+			}
+		if (best) {
+			*stop = best->event;
+			best->has_event = false;
+		} else {
+			int cpu = d->last_cpu < vm->nr_vcpus && !d->cpus[d->last_cpu].gone ? d->last_cpu : 0;
+			for (int i = 0; i < vm->nr_vcpus && d->cpus[cpu].gone; i++)
+				cpu = i;
+			*stop = (struct gdb_stop){ .kind = GDB_STOP_SIGNAL, .cpu = cpu, .signal = d->stop_signal };
+		}
+		d->last_cpu = stop->cpu;
+		d->signalled = false;
+		r = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+/* Runs the vCPUs as gdb asked. While one vCPU steps, the others stay
+ * stopped even if gdb said "continue" for them (vCont;s:2;c): stepping
+ * one vCPU of several guests must not move the others (docs/rsp.md). */
+int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
+{
+	struct vm_debug *d = vm->dbg;
+	enum gdb_resume_action eff[VM_MAX_IMAGES];
+	bool stepping = false, any = false;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->stopped || machine_gone_locked(d)) {
+		check_stopped_locked(d);
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	}
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		stepping |= actions[i] == GDB_RESUME_STEP && !d->cpus[i].gone;
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		eff[i] = d->cpus[i].gone || (stepping && actions[i] == GDB_RESUME_CONT)
+				 ? GDB_RESUME_NONE : actions[i];
+		d->cpus[i].action = eff[i];
+		any |= eff[i] != GDB_RESUME_NONE;
+	}
+	/* An event not yet reported, on a vCPU this resume would run: report
+	 * it without running anything. A vCPU left stopped keeps its event for
+	 * a later resume (gdb steps one thread over a breakpoint while another
+	 * one's hit waits). */
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (eff[i] != GDB_RESUME_NONE && d->cpus[i].has_event) {
+			signal_stop_locked(d);
+			pthread_mutex_unlock(&d->lock);
+			return 0;
+		}
+	if (!any) {
+		/* nothing can run: report a stop at once */
+		signal_stop_locked(d);
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	}
+	d->stopped = false;
+	d->stop_signal = SIGTRAP_GDB;
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu_debug *c = &d->cpus[i];
+		if (eff[i] == GDB_RESUME_NONE)
+			continue;
+		/* leaving a breakpoint we stopped at: one step with it masked */
+		c->step_over = false;
+		if (eff[i] == GDB_RESUME_CONT && c->state_ok) {
+			uint64_t pc = linear_pc(&c->regs, &c->sregs);
+			for (int j = 0; j < MAX_BPS; j++)
+				c->step_over |= d->bps[j].used && d->bps[j].how == DBG_DR &&
+						d->bps[j].type <= GDB_BP_HW && d->bps[j].addr == pc;
+		}
+		atomic_store(&vm->vcpus[i].stop_req, false);
+	}
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+int debug_interrupt(struct vm *vm)
+{
+	struct vm_debug *d = vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	if (!d->stopped) {
+		d->stop_signal = SIGINT_GDB;
+		request_stop_locked(d);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+int debug_attach(struct vm *vm)
+{
+	struct vm_debug *d = vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	d->attached = true;
+	if (d->stopped || machine_gone_locked(d)) {
+		d->signalled = false;
+		signal_stop_locked(d);
+	} else {
+		d->stop_signal = SIGTRAP_GDB;
+		request_stop_locked(d);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+static void remove_bp_locked(struct vm_debug *d, struct dbg_bp *b)
+{
+	if (b->how == DBG_INT3) {
+		uint8_t *p = vm_gpa(d->vm, b->gpa, 1);
+		if (p && *p == 0xcc)
+			*p = b->saved;
+	}
+	b->used = false;
+}
+
+void debug_detach(struct vm *vm)
+{
+	struct vm_debug *d = vm->dbg;
+	enum gdb_resume_action all[VM_MAX_IMAGES];
+
+	pthread_mutex_lock(&d->lock);
+	for (int i = 0; i < MAX_BPS; i++)
+		if (d->bps[i].used)
+			remove_bp_locked(d, &d->bps[i]);
+	d->attached = false;
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		d->cpus[i].has_event = false;
+		all[i] = GDB_RESUME_CONT;
+	}
+	int fault_status = d->fault_status;
+	pthread_mutex_unlock(&d->lock);
+	if (fault_status) {
+		/* a faulted guest cannot go on: end the machine as without gdb */
+		vm_request_exit(vm, fault_status);
+		return;
+	}
+	debug_resume(vm, all);
+}
+
+void debug_set_sstep_irq(struct vm *vm, bool on)
+{
+	vm->dbg->sstep_irq = on;
+}
+
+/* ---- registers ------------------------------------------------------------ */
+
+static uint64_t seg_attr(const struct kvm_segment *s)
+{
+	return (uint64_t)s->type | (uint64_t)s->s << 4 | (uint64_t)s->dpl << 5 |
+	       (uint64_t)s->present << 7 | (uint64_t)s->avl << 12 | (uint64_t)s->l << 13 |
+	       (uint64_t)s->db << 14 | (uint64_t)s->g << 15 | (uint64_t)s->unusable << 16;
+}
+
+static void set_seg_attr(struct kvm_segment *s, uint64_t a)
+{
+	s->type = a & 15;
+	s->s = (a >> 4) & 1;
+	s->dpl = (a >> 5) & 3;
+	s->present = (a >> 7) & 1;
+	s->avl = (a >> 12) & 1;
+	s->l = (a >> 13) & 1;
+	s->db = (a >> 14) & 1;
+	s->g = (a >> 15) & 1;
+	s->unusable = (a >> 16) & 1;
+}
+
+/* The full x87 tag word from FXSAVE's abridged one (SDM vol. 1, 8.1.7 and
+ * vol. 2 FXSAVE, table 3-45): empty stays 11, else valid, zero or special
+ * from the register's contents. */
+static uint16_t full_ftag(const struct kvm_fpu *f)
+{
+	unsigned top = (f->fsw >> 11) & 7;
+	uint16_t tag = 0;
+	for (unsigned phys = 0; phys < 8; phys++) {
+		unsigned t = 3;
+		if (f->ftwx & (1u << phys)) {
+			const uint8_t *r = f->fpr[(phys - top) & 7];
+			uint16_t exp;
+			uint64_t mant;
+			memcpy(&mant, r, 8);
+			memcpy(&exp, r + 8, 2);
+			exp &= 0x7fff;
+			if (exp == 0x7fff)
+				t = 2;
+			else if (exp == 0)
+				t = mant ? 2 : 1;
+			else
+				t = (mant >> 63) ? 0 : 2;
+		}
+		tag |= (uint16_t)(t << (2 * phys));
+	}
+	return tag;
+}
+
+static struct kvm_segment *segs(struct kvm_sregs *s, int i)
+{
+	struct kvm_segment *t[] = { &s->cs, &s->ss, &s->ds, &s->es, &s->fs, &s->gs, &s->tr, &s->ldt };
+	return t[i];
+}
+
+static int ensure_state(struct vm *vm, int cpu)
+{
+	struct vcpu_debug *c = &vm->dbg->cpus[cpu];
+	struct vcpu *v = &vm->vcpus[cpu];
+	if (cpu < 0 || cpu >= vm->nr_vcpus)
+		return -EINVAL;
+	if (!c->state_ok) {
+		/* a vCPU whose thread ended keeps its registers in KVM */
+		if (ioctl(v->fd, KVM_GET_REGS, &c->regs) < 0 || ioctl(v->fd, KVM_GET_SREGS, &c->sregs) < 0)
+			return -EIO;
+		c->state_ok = true;
+	}
+	if (!c->fpu_ok) {
+		if (ioctl(v->fd, KVM_GET_FPU, &c->fpu) < 0)
+			memset(&c->fpu, 0, sizeof(c->fpu));
+		c->fpu_ok = true;
+	}
+	return 0;
+}
+
+int debug_cpu_view(struct vm *vm, int cpu, struct kvm_regs *regs, struct kvm_sregs *sregs,
+		   bool *gone)
+{
+	struct vm_debug *d = vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	int r = ensure_state(vm, cpu);
+	if (r == 0) {
+		*regs = d->cpus[cpu].regs;
+		*sregs = d->cpus[cpu].sregs;
+		*gone = d->cpus[cpu].gone;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+int debug_translate(struct vm *vm, int cpu, uint64_t la, uint64_t *gpa, uint64_t *left,
+		    struct mmu_walk *walk)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs s;
+	bool gone;
+	int r = debug_cpu_view(vm, cpu, &regs, &s, &gone);
+	if (r < 0)
+		return r;
+	struct mmu_ctx m = {
+		.cr0 = s.cr0, .cr3 = s.cr3, .cr4 = s.cr4, .efer = s.efer,
+		.read_phys = vcpu_read_phys, .opaque = vm,
+	};
+	return mmu_translate(&m, la, gpa, left, walk);
+}
+
+int debug_get_state(struct vm *vm, int cpu, struct x86_state *st)
+{
+	struct vm_debug *d = vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	int r = ensure_state(vm, cpu);
+	if (r < 0) {
+		pthread_mutex_unlock(&d->lock);
+		return r;
+	}
+	const struct vcpu_debug *c = &d->cpus[cpu];
+	const struct kvm_regs *g = &c->regs;
+	struct kvm_sregs s = c->sregs;
+	const struct kvm_fpu *f = &c->fpu;
+	uint64_t *v = st->r;
+
+	memset(st, 0, sizeof(*st));
+	const uint64_t gpr[] = { g->rax, g->rbx, g->rcx, g->rdx, g->rsi, g->rdi, g->rbp, g->rsp,
+				 g->r8, g->r9, g->r10, g->r11, g->r12, g->r13, g->r14, g->r15 };
+	memcpy(v + X86_RAX, gpr, sizeof(gpr));
+	v[X86_RIP] = g->rip;
+	v[X86_RFLAGS] = g->rflags;
+	for (int i = 0; i < 8; i++) {
+		const struct kvm_segment *sg = segs(&s, i);
+		v[X86_CS + i] = sg->selector;
+		v[X86_CS_BASE + i] = sg->base;
+		v[X86_CS_LIMIT + i] = sg->limit;
+		v[X86_CS_ATTR + i] = seg_attr(sg);
+	}
+	v[X86_GDTR_BASE] = s.gdt.base;
+	v[X86_GDTR_LIMIT] = s.gdt.limit;
+	v[X86_IDTR_BASE] = s.idt.base;
+	v[X86_IDTR_LIMIT] = s.idt.limit;
+	v[X86_CR0] = s.cr0;
+	v[X86_CR2] = s.cr2;
+	v[X86_CR3] = s.cr3;
+	v[X86_CR4] = s.cr4;
+	v[X86_CR8] = s.cr8;
+	v[X86_EFER] = s.efer;
+	v[X86_FCTRL] = f->fcw;
+	v[X86_FSTAT] = f->fsw;
+	v[X86_FTAG] = full_ftag(f);
+	v[X86_FIOFF] = f->last_ip & 0xffffffff;
+	v[X86_FISEG] = (f->last_ip >> 32) & 0xffff;
+	v[X86_FOOFF] = f->last_dp & 0xffffffff;
+	v[X86_FOSEG] = (f->last_dp >> 32) & 0xffff;
+	v[X86_FOP] = f->last_opcode;
+	v[X86_MXCSR] = f->mxcsr;
+	for (int i = 0; i < 8; i++)
+		memcpy(st->st[i], f->fpr[i], 10);
+	memcpy(st->xmm, f->xmm, sizeof(st->xmm));
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+/* Writing a selector loads its hidden part as the CPU would: base
+ * selector*16 in real mode, the descriptor from the GDT in protected mode. */
+static void load_selector(struct vm *vm, const struct kvm_sregs *s, struct kvm_segment *sg,
+			  uint16_t sel)
+{
+	sg->selector = sel;
+	if (!(s->cr0 & X86_CR0_PE)) {
+		sg->base = (uint64_t)sel << 4;
+		return;
+	}
+	uint64_t desc;
+	uint64_t off = sel & ~7u;
+	if ((sel & 4) || off + 7 > s->gdt.limit)
+		return;
+	uint8_t *p = vm_gpa(vm, s->gdt.base + off, 8);
+	if (!p || s->cr0 & X86_CR0_PG)
+		return;
+	memcpy(&desc, p, 8);
+	sg->base = ((desc >> 16) & 0xffffff) | ((desc >> 32) & 0xff000000);
+	uint64_t limit = (desc & 0xffff) | ((desc >> 32) & 0xf0000);
+	set_seg_attr(sg, (desc >> 40) & 0xf0ff);
+	sg->limit = sg->g ? (uint32_t)((limit << 12) | 0xfff) : (uint32_t)limit;
+}
+
+int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
+{
+	struct vm_debug *d = vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	int r = ensure_state(vm, cpu);
+	if (r < 0) {
+		pthread_mutex_unlock(&d->lock);
+		return r;
+	}
+	struct vcpu_debug *c = &d->cpus[cpu];
+	struct vcpu *vc = &vm->vcpus[cpu];
+	struct kvm_regs g = c->regs;
+	struct kvm_sregs s = c->sregs;
+	struct kvm_fpu f = c->fpu;
+	const uint64_t *v = st->r;
+	__u64 *gpr[] = { &g.rax, &g.rbx, &g.rcx, &g.rdx, &g.rsi, &g.rdi, &g.rbp, &g.rsp,
+			    &g.r8, &g.r9, &g.r10, &g.r11, &g.r12, &g.r13, &g.r14, &g.r15 };
+
+	for (int i = 0; i < 16; i++)
+		*gpr[i] = v[X86_RAX + i];
+	g.rip = v[X86_RIP];
+	g.rflags = v[X86_RFLAGS] | 2;
+	for (int i = 0; i < 8; i++) {
+		struct kvm_segment *sg = segs(&s, i);
+		if (v[X86_CS_BASE + i] != sg->base || v[X86_CS_LIMIT + i] != sg->limit ||
+		    v[X86_CS_ATTR + i] != seg_attr(sg)) {
+			sg->base = v[X86_CS_BASE + i];
+			sg->limit = (uint32_t)v[X86_CS_LIMIT + i];
+			set_seg_attr(sg, v[X86_CS_ATTR + i]);
+		}
+		if (v[X86_CS + i] != sg->selector)
+			load_selector(vm, &s, sg, (uint16_t)v[X86_CS + i]);
+	}
+	s.gdt.base = v[X86_GDTR_BASE];
+	s.gdt.limit = (uint16_t)v[X86_GDTR_LIMIT];
+	s.idt.base = v[X86_IDTR_BASE];
+	s.idt.limit = (uint16_t)v[X86_IDTR_LIMIT];
+	s.cr0 = v[X86_CR0];
+	s.cr2 = v[X86_CR2];
+	s.cr3 = v[X86_CR3];
+	s.cr4 = v[X86_CR4];
+	s.cr8 = v[X86_CR8];
+	s.efer = v[X86_EFER];
+	f.fcw = (uint16_t)v[X86_FCTRL];
+	f.fsw = (uint16_t)v[X86_FSTAT];
+	f.ftwx = 0;
+	for (int i = 0; i < 8; i++)
+		if (((v[X86_FTAG] >> (2 * i)) & 3) != 3)
+			f.ftwx |= (uint8_t)(1u << i);
+	f.last_opcode = (uint16_t)v[X86_FOP];
+	f.last_ip = (v[X86_FIOFF] & 0xffffffff) | (v[X86_FISEG] & 0xffff) << 32;
+	f.last_dp = (v[X86_FOOFF] & 0xffffffff) | (v[X86_FOSEG] & 0xffff) << 32;
+	f.mxcsr = (uint32_t)v[X86_MXCSR];
+	for (int i = 0; i < 8; i++)
+		memcpy(f.fpr[i], st->st[i], 10);
+	memcpy(f.xmm, st->xmm, sizeof(f.xmm));
+
+	r = 0;
+	if (memcmp(&g, &c->regs, sizeof(g)) && ioctl(vc->fd, KVM_SET_REGS, &g) < 0)
+		r = -errno;
+	if (!r && memcmp(&s, &c->sregs, sizeof(s)) && ioctl(vc->fd, KVM_SET_SREGS, &s) < 0)
+		r = -errno;
+	if (!r && memcmp(&f, &c->fpu, sizeof(f)) && ioctl(vc->fd, KVM_SET_FPU, &f) < 0)
+		r = -errno;
+	/* what KVM holds now, whatever part was refused */
+	c->state_ok = c->fpu_ok = false;
+	ensure_state(vm, cpu);
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+/* ---- breakpoints and watchpoints ------------------------------------------ */
+
+static int free_dr(const struct vm_debug *d)
+{
+	bool used[4] = { false };
+	for (int i = 0; i < MAX_BPS; i++)
+		if (d->bps[i].used && d->bps[i].how == DBG_DR)
+			used[d->bps[i].dr] = true;
+	for (int i = 0; i < 4; i++)
+		if (!used[i])
+			return i;
+	return -1;
+}
+
+static struct dbg_bp *find_bp(struct vm_debug *d, enum gdb_bp_type type, uint64_t addr, uint64_t len)
+{
+	for (int i = 0; i < MAX_BPS; i++) {
+		struct dbg_bp *b = &d->bps[i];
+		if (b->used && b->type == type && b->addr == addr && (type <= GDB_BP_HW || b->len == len))
+			return b;
+	}
+	return NULL;
+}
+
+static bool dr_len_ok(uint64_t addr, uint64_t len)
+{
+	return (len == 1 || len == 2 || len == 4 || len == 8) && !(addr & (len - 1));
+}
+
+int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, uint64_t len)
+{
+	struct vm_debug *d = vm->dbg;
+	int r = 0;
+
+	if (cpu < 0 || cpu >= vm->nr_vcpus)
+		return -EINVAL;
+	if (type > GDB_WP_ACCESS)
+		return -EOPNOTSUPP;
+	if (type >= GDB_WP_WRITE && (len == 0 || len > WATCH_MAX))
+		return -EINVAL;
+	pthread_mutex_lock(&d->lock);
+	if (find_bp(d, type, addr, len)) /* gdb may insert twice; once is enough */
+		goto out;
+	struct dbg_bp *b = NULL;
+	for (int i = 0; i < MAX_BPS && !b; i++)
+		if (!d->bps[i].used)
+			b = &d->bps[i];
+	if (!b) {
+		r = -ENOSPC;
+		goto out;
+	}
+	*b = (struct dbg_bp){ .type = type, .addr = addr, .len = len };
+	int dr = free_dr(d);
+	switch (type) {
+	case GDB_BP_SW:
+	case GDB_BP_HW:
+		/* Z0: int3 where KVM intercepts it, else a debug register, else
+		 * stepping; Z1: a debug register, else stepping */
+		if (type == GDB_BP_SW && vm->caps.sw_bp) {
+			uint64_t gpa, left;
+			r = ensure_state(vm, cpu);
+			if (r == 0)
+				r = vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, addr, &gpa, &left);
+			uint8_t *p = r == 0 ? vm_gpa(vm, gpa, 1) : NULL;
+			if (!p) {
+				r = -EFAULT;
+				goto out;
+			}
+			b->how = DBG_INT3;
+			b->gpa = gpa;
+			b->saved = *p;
+			*p = 0xcc;
+		} else if (vm->caps.hw_bp && dr >= 0) {
+			b->how = DBG_DR;
+			b->dr = dr;
+		} else if (vm->caps.single_step) {
+			b->how = DBG_STEP;
+		} else {
+			r = -EOPNOTSUPP;
+			goto out;
+		}
+		break;
+	case GDB_WP_WRITE:
+	case GDB_WP_READ:
+	case GDB_WP_ACCESS:
+		/* Z2-Z4 by debug registers where data breakpoints fire; Z2 else by
+		 * stepping and comparing the watched bytes; reads cannot be seen
+		 * that way */
+		if (vm->caps.hw_wp && dr >= 0 && dr_len_ok(addr, len)) {
+			b->how = DBG_DR;
+			b->dr = dr;
+		} else if (type == GDB_WP_WRITE && vm->caps.single_step) {
+			/* the watched bytes are followed at the physical address they
+			 * have now: one translation here, a memcmp per step */
+			uint64_t left;
+			uint8_t *p = NULL;
+			r = ensure_state(vm, cpu);
+			if (r == 0 && vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, addr, &b->gpa, &left) == 0 &&
+			    left >= len)
+				p = vm_gpa(vm, b->gpa, len);
+			if (!p) {
+				r = left < len ? -EINVAL : -EFAULT;
+				goto out;
+			}
+			b->how = DBG_STEP;
+			memcpy(b->snap, p, len);
+		} else if (vm->caps.hw_wp && dr_len_ok(addr, len)) {
+			r = -ENOSPC;
+			goto out;
+		} else {
+			r = -EOPNOTSUPP;
+			goto out;
+		}
+		break;
+	}
+	b->used = true;
+out:
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+int debug_remove(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, uint64_t len)
+{
+	struct vm_debug *d = vm->dbg;
+	(void)cpu;
+	pthread_mutex_lock(&d->lock);
+	struct dbg_bp *b = find_bp(d, type, addr, len);
+	if (b)
+		remove_bp_locked(d, b);
+	pthread_mutex_unlock(&d->lock);
+	return b ? 0 : -ENOENT;
+}
+
+void debug_shadow_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
+{
+	struct vm_debug *d = vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	for (int i = 0; i < MAX_BPS; i++) {
+		struct dbg_bp *b = &d->bps[i];
+		if (b->used && b->how == DBG_INT3 && b->gpa >= gpa && b->gpa - gpa < len)
+			((uint8_t *)buf)[b->gpa - gpa] = b->saved;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+void debug_shadow_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
+{
+	struct vm_debug *d = vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	for (int i = 0; i < MAX_BPS; i++) {
+		struct dbg_bp *b = &d->bps[i];
+		if (b->used && b->how == DBG_INT3 && b->gpa >= gpa && b->gpa - gpa < len) {
+			b->saved = ((const uint8_t *)buf)[b->gpa - gpa];
+			*(uint8_t *)vm_gpa(vm, b->gpa, 1) = 0xcc;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+int debug_describe(struct vm *vm, char *out, size_t len)
+{
+	struct vm_debug *d = vm->dbg;
+	const struct host_caps *c = &vm->caps;
+	static const char *const how[] = { "int3", "debug register", "single-stepping" };
+	static const char *const tname[] = { "Z0 break", "Z1 hbreak", "Z2 watch", "Z3 rwatch", "Z4 awatch" };
+	size_t n = 0;
+
+#define ADD(...) (n += (size_t)snprintf(out + n, n < len ? len - n : 0, __VA_ARGS__))
+	ADD("host KVM: %s\n", c->is_pvm ? "kvm-pvm (no 32-bit paging, no protected-mode interrupts)" : "KVM");
+	ADD("  single-step: %s; intercepted int3: %s; execution breakpoints: %s; data breakpoints: %s\n",
+	    c->single_step ? "yes" : "no", c->sw_bp ? "yes" : "no", c->hw_bp ? "yes" : "no",
+	    c->hw_wp ? "yes" : "no");
+	ADD("  block interrupts while stepping: %s (monitor sstep irq %s)\n",
+	    c->blockirq ? "available" : "not available", d->sstep_irq ? "on" : "off");
+	ADD("strategies: Z0 by %s; Z1 by %s; Z2 by %s; Z3/Z4 %s\n",
+	    c->sw_bp ? "int3" : c->hw_bp ? "debug register, then single-stepping" : "single-stepping",
+	    c->hw_bp ? "debug register, then single-stepping" : "single-stepping",
+	    c->hw_wp ? "debug register, then single-stepping" : "single-stepping and comparing bytes",
+	    c->hw_wp ? "by debug register" : "not available (no data breakpoints on this host)");
+	pthread_mutex_lock(&d->lock);
+	int k = 0;
+	for (int i = 0; i < MAX_BPS; i++) {
+		const struct dbg_bp *b = &d->bps[i];
+		if (!b->used)
+			continue;
+		ADD("  %s at 0x%llx", tname[b->type], (unsigned long long)b->addr);
+		if (b->type >= GDB_WP_WRITE)
+			ADD(" len %llu", (unsigned long long)b->len);
+		ADD(": %s", how[b->how]);
+		if (b->how == DBG_DR)
+			ADD(" DR%d", b->dr);
+		ADD("\n");
+		k++;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (!k)
+		ADD("  no breakpoints or watchpoints\n");
+#undef ADD
+	return n < len ? (int)n : (int)len - 1;
+}

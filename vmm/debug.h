@@ -1,14 +1,73 @@
-/* vmm/debug.h: the debug engine: stops, steps, breakpoints and watchpoints for the gdb target. */
+/* vmm/debug.h: the debug engine: all-stop, stepping, breakpoints and watchpoints, over KVM. */
 #ifndef VMM_DEBUG_H
 #define VMM_DEBUG_H
 
-struct vcpu;
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
+#include "gdbstub/target.h"
+
+struct vm;
+struct vcpu;
+struct vm_debug;
+
+/* How a breakpoint or watchpoint is carried out (chosen per insertion from
+ * what the host KVM can do, see debug_probe_host). */
+enum dbg_how {
+	DBG_INT3, /* a planted 0xcc, intercepted by KVM (KVM_GUESTDBG_USE_SW_BP) */
+	DBG_DR,   /* a debug register (KVM_GUESTDBG_USE_HW_BP) */
+	DBG_STEP, /* the vCPU single-steps and the engine compares pc or bytes */
+};
+
+/* Runs tiny guests in a scratch VM to learn whether an intercepted int3
+ * comes back as KVM_EXIT_DEBUG, and whether execution and data
+ * breakpoints fire; fills vm->caps. */
+int debug_probe_host(struct vm *vm);
+
+/* The engine for one machine; `start_stopped` parks every vCPU before its
+ * first instruction (gdb's -S). */
+int debug_create(struct vm *vm, bool start_stopped);
+void debug_destroy(struct vm *vm);
+
+/* ---- called by the vCPU threads (vmm/vcpu.c) ---- */
 /* A KVM_EXIT_DEBUG arrived on this vCPU. */
 void debug_on_exit(struct vcpu *cpu);
 /* The vCPU was asked to stop: wait here until the debugger resumes it. */
 void debug_park(struct vcpu *cpu);
-/* The guest on this vCPU ended. */
+/* This vCPU's thread is ending (guest finished, faulted or machine ending). */
 void debug_vcpu_finished(struct vcpu *cpu);
+/* A fault: true when a debugger is attached and takes it (the vCPU parks
+ * and the machine stays), false when the machine should end as usual. */
+bool debug_take_fault(struct vcpu *cpu, const char *text, int status);
+/* The machine is ending: wake every parked vCPU. */
+void debug_machine_exiting(struct vm *vm);
+
+/* ---- the gdb target's side (vmm/gdbserver.c) ---- */
+struct kvm_regs;
+struct kvm_sregs;
+struct mmu_walk;
+/* A stopped vCPU's registers as the debugger sees them (gone: its guest ended). */
+int debug_cpu_view(struct vm *vm, int cpu, struct kvm_regs *regs, struct kvm_sregs *sregs,
+		   bool *gone);
+/* Linear to guest-physical through that vCPU's page tables (walk may be NULL). */
+int debug_translate(struct vm *vm, int cpu, uint64_t la, uint64_t *gpa, uint64_t *left,
+		    struct mmu_walk *walk);
+int debug_get_state(struct vm *vm, int cpu, struct x86_state *st);
+int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st);
+int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, uint64_t len);
+int debug_remove(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, uint64_t len);
+/* Planted int3 bytes are hidden from reads and kept under writes. */
+void debug_shadow_read(struct vm *vm, uint64_t gpa, void *buf, size_t len);
+void debug_shadow_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
+int debug_resume(struct vm *vm, const enum gdb_resume_action *actions);
+int debug_interrupt(struct vm *vm);
+int debug_event_fd(struct vm *vm);
+int debug_get_stop(struct vm *vm, struct gdb_stop *stop);
+int debug_attach(struct vm *vm);
+void debug_detach(struct vm *vm);
+void debug_set_sstep_irq(struct vm *vm, bool on);
+/* A text for `monitor info`: host abilities, strategies, breakpoints. */
+int debug_describe(struct vm *vm, char *out, size_t len);
 
 #endif

@@ -79,7 +79,7 @@ const char *vcpu_mode_name(const struct kvm_sregs *s)
 
 /* ---- guest memory through this vCPU's eyes ----------------------------- */
 
-static int read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
+int vcpu_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
 {
 	struct vm *vm = opaque;
 	void *p = vm_gpa(vm, gpa, len);
@@ -89,14 +89,19 @@ static int read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-int vcpu_translate(struct vcpu *cpu, uint64_t la, uint64_t *gpa, uint64_t *page_left)
+int vcpu_translate_sregs(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
+			 uint64_t *page_left)
 {
-	struct kvm_sregs *s = vcpu_sregs(cpu);
 	struct mmu_ctx m = {
 		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
-		.read_phys = read_phys, .opaque = cpu->vm,
+		.read_phys = vcpu_read_phys, .opaque = vm,
 	};
 	return mmu_translate(&m, la, gpa, page_left, NULL);
+}
+
+int vcpu_translate(struct vcpu *cpu, uint64_t la, uint64_t *gpa, uint64_t *page_left)
+{
+	return vcpu_translate_sregs(cpu->vm, vcpu_sregs(cpu), la, gpa, page_left);
 }
 
 int vcpu_read_linear(struct vcpu *cpu, uint64_t la, void *buf, uint64_t len)
@@ -338,12 +343,16 @@ static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 	if (why)
 		status = VM_STATUS_HOST_LACKS;
 
+	char line[sizeof(vm->fault_line)];
+	snprintf(line, sizeof(line), "vCPU %d (%s): %s in %s at %s (linear 0x%llx)%s%s", cpu->index,
+		 cpu->image->name, what, vcpu_mode_name(&s), where, (unsigned long long)la,
+		 why ? ": " : "", why ? why : "");
+	/* with gdb attached the machine stops and gdb is told instead */
+	if (vm->dbg && debug_take_fault(cpu, line, status))
+		return EXIT_CONTINUE;
 	pthread_mutex_lock(&vm->lock);
 	if (!vm->fault_line[0])
-		snprintf(vm->fault_line, sizeof(vm->fault_line),
-			 "vCPU %d (%s): %s in %s at %s (linear 0x%llx)%s%s", cpu->index,
-			 cpu->image->name, what, vcpu_mode_name(&s), where, (unsigned long long)la,
-			 why ? ": " : "", why ? why : "");
+		snprintf(vm->fault_line, sizeof(vm->fault_line), "%s", line);
 	pthread_mutex_unlock(&vm->lock);
 	atomic_store(&cpu->state, VCPU_FAULTED);
 	vm_request_exit(vm, status);
@@ -563,7 +572,7 @@ void *vcpu_thread(void *arg)
 	vm->running--;
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
-	if (act == EXIT_FINISHED && vm->dbg)
+	if (vm->dbg)
 		debug_vcpu_finished(cpu);
 	return NULL;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "vmm/console.h"
+#include "vmm/debug.h"
 #include "vmm/vm.h"
 
 /* Where KVM may put the real-mode TSS and identity page table on Intel
@@ -143,6 +144,8 @@ void vm_request_exit(struct vm *vm, int status)
 	pthread_mutex_unlock(&vm->lock);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
+	if (vm->dbg)
+		debug_machine_exiting(vm);
 }
 
 int vm_wait(struct vm *vm, unsigned timeout_s)

@@ -118,6 +118,7 @@ struct vm_opts {
 struct host_caps {
 	bool is_pvm;          /* kvm-pvm: no 32-bit paging, no PM interrupts */
 	bool sync_regs;
+	bool single_step;     /* KVM_GUESTDBG_SINGLESTEP works */
 	bool immediate_exit;
 	bool blockirq;        /* KVM_GUESTDBG_BLOCKIRQ */
 	bool sw_bp;           /* int3 intercept comes back as KVM_EXIT_DEBUG */
@@ -185,6 +186,11 @@ void vcpu_regs_dirty(struct vcpu *cpu);
 const char *vcpu_mode_name(const struct kvm_sregs *s);
 /* Translate a linear address of this vCPU to guest-physical (page walk). */
 int vcpu_translate(struct vcpu *cpu, uint64_t la, uint64_t *gpa, uint64_t *page_left);
+/* The same with given control registers (a parked vCPU's, as the debugger sees them). */
+int vcpu_translate_sregs(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
+			 uint64_t *page_left);
+/* Guest-physical read for the page walker (opaque is the struct vm). */
+int vcpu_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len);
 /* Copy guest memory at a linear address (page by page). Returns 0/-EFAULT. */
 int vcpu_read_linear(struct vcpu *cpu, uint64_t la, void *buf, uint64_t len);
 
