@@ -19,6 +19,9 @@
 #define DR6_BS (1u << 14)  /* single step (SDM vol. 3B, 17.2.3) */
 #define SIGTRAP_GDB 5
 #define SIGINT_GDB 2
+/* DBG_TRAP plants `out %al,$DBG_TRAP_PORT` (0xe6 imm8): port I/O leaves
+ * KVM_RUN on every KVM, and no device here or in KVM owns this port. */
+#define DBG_TRAP_PORT 0xe5
 
 struct dbg_bp {
 	bool used;
@@ -27,8 +30,11 @@ struct dbg_bp {
 	uint64_t addr; /* linear */
 	uint64_t len;
 	int dr;        /* DBG_DR: 0..3 */
-	uint64_t gpa;  /* DBG_INT3: where the 0xcc is; DBG_STEP watch: the bytes */
-	uint8_t saved; /* DBG_INT3: the byte it replaced */
+	uint64_t gpa;  /* DBG_STEP watch: where the watched bytes are */
+	/* DBG_INT3 and DBG_TRAP: the bytes planted in guest memory */
+	unsigned nplant;
+	uint64_t pgpa[2];
+	uint8_t plant[2], saved[2];
 	uint8_t snap[WATCH_MAX]; /* DBG_STEP watch: the bytes at gpa, last seen */
 };
 
@@ -39,8 +45,9 @@ struct vcpu_debug {
 	bool has_event;
 	uint64_t event_seq;
 	struct gdb_stop event;
-	bool ran;           /* KVM_RUN has returned at least once: sync regs are fresh */
 	bool step_over;     /* one internal step off a breakpoint at pc */
+	bool rewind;        /* a trap hit: once its I/O completes, rip goes back */
+	uint64_t rewind_rip;
 	uint32_t inject;    /* KVM_GUESTDBG_INJECT_* for the next entry */
 	/* the parked vCPU's state, taken when it parked */
 	bool state_ok, fpu_ok;
@@ -369,7 +376,7 @@ static void apply_debug_locked(struct vm_debug *d, struct vcpu *cpu)
 static void snapshot(struct vcpu *cpu)
 {
 	struct vcpu_debug *c = cd(cpu);
-	if (cpu->vm->caps.sync_regs && c->ran) {
+	if (cpu->vm->caps.sync_regs && cpu->sync_fresh) {
 		c->regs = cpu->run->s.regs.regs;
 		c->sregs = cpu->run->s.regs.sregs;
 	} else {
@@ -388,6 +395,7 @@ static void complete_pending_io(struct vcpu *cpu)
 	ioctl(cpu->fd, KVM_RUN, 0);
 	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	cpu->io_pending = false;
+	cpu->sync_fresh = true; /* KVM stores the sync regs on every return */
 }
 
 void debug_park(struct vcpu *cpu)
@@ -398,7 +406,16 @@ void debug_park(struct vcpu *cpu)
 
 	if (cpu->io_pending && !cpu->retry)
 		complete_pending_io(cpu);
-	c->ran = c->ran || cpu->exits[KVM_EXIT_IO] || cpu->exits[KVM_EXIT_DEBUG] || cpu->exits[KVM_EXIT_MMIO];
+	if (c->rewind) {
+		/* the trap's `out` is done inside KVM: back to the breakpoint */
+		struct kvm_regs r;
+		if (ioctl(cpu->fd, KVM_GET_REGS, &r) == 0) {
+			r.rip = c->rewind_rip;
+			ioctl(cpu->fd, KVM_SET_REGS, &r);
+		}
+		c->rewind = false;
+		cpu->sync_fresh = false;
+	}
 
 	pthread_mutex_lock(&d->lock);
 	snapshot(cpu);
@@ -456,7 +473,6 @@ void debug_on_exit(struct vcpu *cpu)
 	uint64_t pc = cpu->run->debug.arch.pc;
 
 	pthread_mutex_lock(&d->lock);
-	c->ran = true;
 	if (exc == 1 && (dr6 & DR6_BS)) {
 		if (c->step_over) {
 			c->step_over = false;
@@ -498,6 +514,28 @@ void debug_on_exit(struct vcpu *cpu)
 		apply_debug_locked(d, cpu);
 	}
 	pthread_mutex_unlock(&d->lock);
+}
+
+bool debug_on_trap(struct vcpu *cpu)
+{
+	struct vm_debug *d = cpu->vm->dbg;
+	struct kvm_run *run = cpu->run;
+	bool hit = false;
+
+	if (run->io.port != DBG_TRAP_PORT || run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1)
+		return false;
+	struct kvm_regs *r = vcpu_regs(cpu);
+	uint64_t pc = linear_pc(r, vcpu_sregs(cpu));
+	pthread_mutex_lock(&d->lock);
+	for (int i = 0; i < MAX_BPS && !hit; i++)
+		hit = d->bps[i].used && d->bps[i].how == DBG_TRAP && d->bps[i].addr == pc;
+	if (hit) {
+		cd(cpu)->rewind = true;
+		cd(cpu)->rewind_rip = r->rip;
+		record_event_locked(d, cpu, GDB_STOP_SWBREAK, SIGTRAP_GDB, pc);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return hit;
 }
 
 bool debug_take_fault(struct vcpu *cpu, const char *text, int status)
@@ -683,10 +721,10 @@ int debug_attach(struct vm *vm)
 
 static void remove_bp_locked(struct vm_debug *d, struct dbg_bp *b)
 {
-	if (b->how == DBG_INT3) {
-		uint8_t *p = vm_gpa(d->vm, b->gpa, 1);
-		if (p && *p == 0xcc)
-			*p = b->saved;
+	for (unsigned i = 0; i < b->nplant; i++) {
+		uint8_t *p = vm_gpa(d->vm, b->pgpa[i], 1);
+		if (p && *p == b->plant[i])
+			*p = b->saved[i];
 	}
 	b->used = false;
 }
@@ -971,6 +1009,7 @@ int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
 		r = -errno;
 	/* what KVM holds now, whatever part was refused */
 	c->state_ok = c->fpu_ok = false;
+	vc->sync_fresh = false;
 	ensure_state(vm, cpu);
 	pthread_mutex_unlock(&d->lock);
 	return r;
@@ -998,6 +1037,40 @@ static struct dbg_bp *find_bp(struct vm_debug *d, enum gdb_bp_type type, uint64_
 			return b;
 	}
 	return NULL;
+}
+
+/* Plants `n` bytes at linear `addr` (as `cpu` translates it), keeping
+ * what they replace. A trap longer than one byte is refused where a
+ * vCPU stands inside it: that vCPU would run its second byte. */
+static int plant_locked(struct vm_debug *d, int cpu, struct dbg_bp *b, const uint8_t *bytes,
+			unsigned n)
+{
+	struct vm *vm = d->vm;
+	uint8_t *p[2];
+	int r = ensure_state(vm, cpu);
+	if (r < 0)
+		return r;
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t left;
+		if (vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, b->addr + k, &b->pgpa[k], &left) < 0 ||
+		    !(p[k] = vm_gpa(vm, b->pgpa[k], 1)))
+			return -EFAULT;
+	}
+	for (int i = 0; i < vm->nr_vcpus && n > 1; i++) {
+		struct vcpu_debug *c = &d->cpus[i];
+		if (!c->gone && ensure_state(vm, i) == 0) {
+			uint64_t pc = linear_pc(&c->regs, &c->sregs);
+			if (pc > b->addr && pc < b->addr + n)
+				return -EBUSY;
+		}
+	}
+	for (unsigned k = 0; k < n; k++) {
+		b->saved[k] = *p[k];
+		b->plant[k] = bytes[k];
+		*p[k] = bytes[k];
+	}
+	b->nplant = n;
+	return 0;
 }
 
 static bool dr_len_ok(uint64_t addr, uint64_t len)
@@ -1035,22 +1108,19 @@ int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 		/* Z0: int3 where KVM intercepts it, else a debug register, else
 		 * stepping; Z1: a debug register, else stepping */
 		if (type == GDB_BP_SW && vm->caps.sw_bp) {
-			uint64_t gpa, left;
-			r = ensure_state(vm, cpu);
-			if (r == 0)
-				r = vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, addr, &gpa, &left);
-			uint8_t *p = r == 0 ? vm_gpa(vm, gpa, 1) : NULL;
-			if (!p) {
-				r = -EFAULT;
+			static const uint8_t int3[] = { 0xcc };
+			r = plant_locked(d, cpu, b, int3, 1);
+			if (r < 0)
 				goto out;
-			}
 			b->how = DBG_INT3;
-			b->gpa = gpa;
-			b->saved = *p;
-			*p = 0xcc;
 		} else if (vm->caps.hw_bp && dr >= 0) {
 			b->how = DBG_DR;
 			b->dr = dr;
+		} else if (type == GDB_BP_SW &&
+			   plant_locked(d, cpu, b, (const uint8_t[]){ 0xe6, DBG_TRAP_PORT }, 2) == 0) {
+			/* faster than stepping: the guest runs at full speed until
+			 * it reaches the trap */
+			b->how = DBG_TRAP;
 		} else if (vm->caps.single_step) {
 			b->how = DBG_STEP;
 		} else {
@@ -1115,8 +1185,9 @@ void debug_shadow_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
 	pthread_mutex_lock(&d->lock);
 	for (int i = 0; i < MAX_BPS; i++) {
 		struct dbg_bp *b = &d->bps[i];
-		if (b->used && b->how == DBG_INT3 && b->gpa >= gpa && b->gpa - gpa < len)
-			((uint8_t *)buf)[b->gpa - gpa] = b->saved;
+		for (unsigned k = 0; b->used && k < b->nplant; k++)
+			if (b->pgpa[k] >= gpa && b->pgpa[k] - gpa < len)
+				((uint8_t *)buf)[b->pgpa[k] - gpa] = b->saved[k];
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -1127,10 +1198,11 @@ void debug_shadow_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len
 	pthread_mutex_lock(&d->lock);
 	for (int i = 0; i < MAX_BPS; i++) {
 		struct dbg_bp *b = &d->bps[i];
-		if (b->used && b->how == DBG_INT3 && b->gpa >= gpa && b->gpa - gpa < len) {
-			b->saved = ((const uint8_t *)buf)[b->gpa - gpa];
-			*(uint8_t *)vm_gpa(vm, b->gpa, 1) = 0xcc;
-		}
+		for (unsigned k = 0; b->used && k < b->nplant; k++)
+			if (b->pgpa[k] >= gpa && b->pgpa[k] - gpa < len) {
+				b->saved[k] = ((const uint8_t *)buf)[b->pgpa[k] - gpa];
+				*(uint8_t *)vm_gpa(vm, b->pgpa[k], 1) = b->plant[k];
+			}
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -1139,7 +1211,10 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 {
 	struct vm_debug *d = vm->dbg;
 	const struct host_caps *c = &vm->caps;
-	static const char *const how[] = { "int3", "debug register", "single-stepping" };
+	static const char *const how[] = {
+		[DBG_INT3] = "int3", [DBG_DR] = "debug register", [DBG_STEP] = "single-stepping",
+		[DBG_TRAP] = "port-I/O trap",
+	};
 	static const char *const tname[] = { "Z0 break", "Z1 hbreak", "Z2 watch", "Z3 rwatch", "Z4 awatch" };
 	size_t n = 0;
 
@@ -1151,7 +1226,7 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	ADD("  block interrupts while stepping: %s (monitor sstep irq %s)\n",
 	    c->blockirq ? "available" : "not available", d->sstep_irq ? "on" : "off");
 	ADD("strategies: Z0 by %s; Z1 by %s; Z2 by %s; Z3/Z4 %s\n",
-	    c->sw_bp ? "int3" : c->hw_bp ? "debug register, then single-stepping" : "single-stepping",
+	    c->sw_bp ? "int3" : c->hw_bp ? "debug register, then port-I/O trap" : "port-I/O trap",
 	    c->hw_bp ? "debug register, then single-stepping" : "single-stepping",
 	    c->hw_wp ? "debug register, then single-stepping" : "single-stepping and comparing bytes",
 	    c->hw_wp ? "by debug register" : "not available (no data breakpoints on this host)");

@@ -18,6 +18,7 @@ enum dbg_how {
 	DBG_INT3, /* a planted 0xcc, intercepted by KVM (KVM_GUESTDBG_USE_SW_BP) */
 	DBG_DR,   /* a debug register (KVM_GUESTDBG_USE_HW_BP) */
 	DBG_STEP, /* the vCPU single-steps and the engine compares pc or bytes */
+	DBG_TRAP, /* a planted 2-byte `out` to a port of its own: an I/O exit */
 };
 
 /* Runs tiny guests in a scratch VM to learn whether an intercepted int3
@@ -37,6 +38,9 @@ void debug_on_exit(struct vcpu *cpu);
 void debug_park(struct vcpu *cpu);
 /* This vCPU's thread is ending (guest finished, faulted or machine ending). */
 void debug_vcpu_finished(struct vcpu *cpu);
+/* An I/O exit that may be a planted trap: true when it was one (the vCPU
+ * then parks with the hit recorded and its rip put back). */
+bool debug_on_trap(struct vcpu *cpu);
 /* A fault: true when a debugger is attached and takes it (the vCPU parks
  * and the machine stays), false when the machine should end as usual. */
 bool debug_take_fault(struct vcpu *cpu, const char *text, int status);

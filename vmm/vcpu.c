@@ -369,6 +369,8 @@ static enum exit_action on_io(struct vcpu *cpu)
 	bool write = run->io.direction == KVM_EXIT_IO_OUT;
 
 	cpu->io_pending = true;
+	if (cpu->vm->dbg && debug_on_trap(cpu))
+		return EXIT_CONTINUE;
 	for (uint32_t i = cpu->io_done; i < run->io.count; i++) {
 		uint32_t val = 0;
 		if (write)
@@ -516,7 +518,9 @@ static int run_once(struct vcpu *cpu)
 	if (flush_regs(cpu) < 0)
 		return -EIO;
 	cpu->io_pending = false;
-	if (ioctl(cpu->fd, KVM_RUN, 0) < 0) {
+	int rr = ioctl(cpu->fd, KVM_RUN, 0);
+	cpu->sync_fresh = true; /* KVM stores the sync regs on every return */
+	if (rr < 0) {
 		int e = errno;
 		if (e == EINTR || e == EAGAIN) {
 			__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);

@@ -93,6 +93,7 @@ struct vcpu {
 	int status;          /* guest exit status when FINISHED */
 	_Atomic bool stop_req; /* leave KVM_RUN and look at vm->exiting / the debugger */
 	bool io_pending;     /* last exit was I/O or MMIO: complete before parking */
+	bool sync_fresh;     /* the sync-regs area holds the registers KVM has now */
 	bool retry;          /* the last exit's handler must run again (IO_RETRY) */
 	uint32_t io_done;    /* elements of a `rep ins/outs` exit already handled */
 	/* register cache when the host has no KVM_CAP_SYNC_REGS */
