@@ -526,14 +526,18 @@ bool debug_on_trap(struct vcpu *cpu)
 		return false;
 	struct kvm_regs *r = vcpu_regs(cpu);
 	uint64_t pc = linear_pc(r, vcpu_sregs(cpu));
+	/* Hardware KVM exits with rip on the `out`; KVM's instruction
+	 * emulator (kvm-pvm emulates all CPL0 code) finishes an `out` first
+	 * and exits with rip after it. Either way rip goes back to the trap. */
 	pthread_mutex_lock(&d->lock);
-	for (int i = 0; i < MAX_BPS && !hit; i++)
-		hit = d->bps[i].used && d->bps[i].how == DBG_TRAP && d->bps[i].addr == pc;
-	if (hit) {
-		cd(cpu)->rewind = true;
-		cd(cpu)->rewind_rip = r->rip;
-		record_event_locked(d, cpu, GDB_STOP_SWBREAK, SIGTRAP_GDB, pc);
-	}
+	for (uint64_t back = 0; back <= 2 && !hit; back += 2)
+		for (int i = 0; i < MAX_BPS && !hit; i++)
+			if (d->bps[i].used && d->bps[i].how == DBG_TRAP && d->bps[i].addr == pc - back) {
+				hit = true;
+				cd(cpu)->rewind = true;
+				cd(cpu)->rewind_rip = r->rip - back;
+				record_event_locked(d, cpu, GDB_STOP_SWBREAK, SIGTRAP_GDB, pc - back);
+			}
 	pthread_mutex_unlock(&d->lock);
 	return hit;
 }
