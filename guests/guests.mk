@@ -11,6 +11,7 @@ GUEST_OBJCOPY ?= objcopy
 
 # Real-mode flat images: one guests/NAME.S each, linked with lib16.S.
 GUESTS_FLAT  := minimal hello counter multiplication fibonacci hctest uart pm32 \
+                triple paging32 pmint ports \
                 bench-hc bench-puts bench-putchar bench-uart
 # Multiboot ELF32 kernels: guests/NAME.c + lib/entry32.S + lib/con.c.
 GUESTS_ELF32 := dbg hello-mb

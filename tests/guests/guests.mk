@@ -1,0 +1,12 @@
+# tests/guests/guests.mk: the guest tests: TAP scripts that run ./gdbvmm on the guests and check what a user sees.
+#   run.t      every guest with tests/guests/NAME.out and NAME.status
+#   multi.t    several images at once; the 8-image limit
+#   errors.t   bad usage and bad images: one line, status 2
+#   faults.t   triple fault, and what kvm-pvm cannot run (plus the SVM lane)
+#   console.t  terminal restored, idle stdin, -v, --stats, --timeout
+SCRIPT_TESTS += tests/guests/run.t tests/guests/multi.t tests/guests/errors.t \
+                tests/guests/faults.t tests/guests/console.t
+
+.PHONY: guest-test
+guest-test: all
+	$(PROVE) $(PROVE_FLAGS) tests/guests/*.t
