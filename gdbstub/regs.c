@@ -138,6 +138,13 @@ static const struct gdb_regdesc amd64_regs[] = {
 static const struct gdb_regtab i386_tab = {
 	"i386", x86_features, NELEM(x86_features), i386_regs, NELEM(i386_regs),
 };
+/* The same registers for machines that start in real mode: gdb then
+ * disassembles 16-bit code, and `set architecture i386` (gdbinit does it)
+ * switches to 32-bit once the guest enters protected mode; an "i386"
+ * description would not let `set architecture i8086` take effect. */
+static const struct gdb_regtab i8086_tab = {
+	"i8086", x86_features, NELEM(x86_features), i386_regs, NELEM(i386_regs),
+};
 static const struct gdb_regtab amd64_tab = {
 	"i386:x86-64", x86_features, NELEM(x86_features), amd64_regs,
 	NELEM(amd64_regs),
@@ -145,7 +152,7 @@ static const struct gdb_regtab amd64_tab = {
 
 const struct gdb_regtab *gdb_regs_table(enum gdb_arch arch)
 {
-	return arch == GDB_ARCH_X86_64 ? &amd64_tab : &i386_tab;
+	return arch == GDB_ARCH_X86_64 ? &amd64_tab : arch == GDB_ARCH_I8086 ? &i8086_tab : &i386_tab;
 }
 
 size_t gdb_regs_g_size(const struct gdb_regtab *t)

@@ -47,8 +47,9 @@ struct x86_state {
 
 /* The gdb architecture the session uses; fixed for the session. */
 enum gdb_arch {
-	GDB_ARCH_I386,   /* 16- and 32-bit guests: i386 target description */
+	GDB_ARCH_I386,   /* 32-bit kernels: i386 target description */
 	GDB_ARCH_X86_64, /* a 64-bit ELF was loaded */
+	GDB_ARCH_I8086,  /* only real-mode images: the i386 registers, "i8086" code */
 };
 
 /* Z/z packet types (GDB manual, "Packets", Z0-Z4). */
@@ -85,7 +86,7 @@ struct gdb_stop {
 	int signal;   /* gdb signal number */
 	uint64_t addr;
 	int status;
-	char text[160];
+	char text[384]; /* a fault line names vCPU, mode, CS:IP and the host's limits */
 };
 
 /* Flags for read_mem/write_mem. */

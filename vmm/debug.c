@@ -421,8 +421,15 @@ void debug_park(struct vcpu *cpu)
 	snapshot(cpu);
 	c->parked = true;
 	check_stopped_locked(d);
-	while (atomic_load(&cpu->stop_req) && !atomic_load(&vm->exiting))
+	while (atomic_load(&cpu->stop_req) && !atomic_load(&vm->exiting)) {
 		pthread_cond_wait(&d->cond, &d->lock);
+		/* resumed (debug_resume cleared `parked`) and stopped again
+		 * before this thread woke: it never ran, it parks again */
+		if (!c->parked && atomic_load(&cpu->stop_req)) {
+			c->parked = true;
+			check_stopped_locked(d);
+		}
+	}
 	c->parked = false;
 	c->state_ok = false;
 	if (!atomic_load(&vm->exiting))
@@ -525,24 +532,33 @@ bool debug_on_trap(struct vcpu *cpu)
 	if (run->io.port != DBG_TRAP_PORT || run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1)
 		return false;
 	struct kvm_regs *r = vcpu_regs(cpu);
-	uint64_t pc = linear_pc(r, vcpu_sregs(cpu));
+	struct kvm_sregs *sr = vcpu_sregs(cpu);
+	uint64_t pc = linear_pc(r, sr);
 	/* Hardware KVM exits with rip on the `out`; KVM's instruction
 	 * emulator (kvm-pvm emulates all CPL0 code) finishes an `out` first
-	 * and exits with rip after it. Either way rip goes back to the trap. */
+	 * and exits with rip after it. Either way rip goes back to the trap.
+	 * A trap reached through another mapping of its page (its physical
+	 * address matches, its linear one does not) still stops the vCPU:
+	 * running on would execute the trap's second byte. */
 	pthread_mutex_lock(&d->lock);
-	for (uint64_t back = 0; back <= 2 && !hit; back += 2)
-		for (int i = 0; i < MAX_BPS && !hit; i++)
-			if (d->bps[i].used && d->bps[i].how == DBG_TRAP && d->bps[i].addr == pc - back) {
-				hit = true;
-				cd(cpu)->rewind = true;
-				cd(cpu)->rewind_rip = r->rip - back;
-				record_event_locked(d, cpu, GDB_STOP_SWBREAK, SIGTRAP_GDB, pc - back);
-			}
+	for (uint64_t back = 0; back <= 2 && !hit; back += 2) {
+		uint64_t gpa = UINT64_MAX, left;
+		vcpu_translate_sregs(cpu->vm, sr, pc - back, &gpa, &left);
+		for (int i = 0; i < MAX_BPS && !hit; i++) {
+			const struct dbg_bp *b = &d->bps[i];
+			if (!b->used || b->how != DBG_TRAP || (b->addr != pc - back && b->pgpa[0] != gpa))
+				continue;
+			hit = true;
+			cd(cpu)->rewind = true;
+			cd(cpu)->rewind_rip = r->rip - back;
+			record_event_locked(d, cpu, GDB_STOP_SWBREAK, SIGTRAP_GDB, pc - back);
+		}
+	}
 	pthread_mutex_unlock(&d->lock);
 	return hit;
 }
 
-bool debug_take_fault(struct vcpu *cpu, const char *text, int status)
+bool debug_take_fault(struct vcpu *cpu, const char *text, int status, int sig)
 {
 	struct vm_debug *d = cpu->vm->dbg;
 	if (!d)
@@ -551,7 +567,7 @@ bool debug_take_fault(struct vcpu *cpu, const char *text, int status)
 	bool take = d->attached;
 	if (take) {
 		d->fault_status = status;
-		record_event_locked(d, cpu, GDB_STOP_FAULT, status == VM_STATUS_EMULATION ? 4 : 11, 0);
+		record_event_locked(d, cpu, GDB_STOP_FAULT, sig, 0);
 		snprintf(cd(cpu)->event.text, sizeof(cd(cpu)->event.text), "%s", text);
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -688,6 +704,9 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 				c->step_over |= d->bps[j].used && d->bps[j].how == DBG_DR &&
 						d->bps[j].type <= GDB_BP_HW && d->bps[j].addr == pc;
 		}
+		/* no longer parked from now on, even before its thread wakes: a
+		 * stop requested meanwhile must wait for it (all-stop) */
+		c->parked = false;
 		atomic_store(&vm->vcpus[i].stop_req, false);
 	}
 	pthread_cond_broadcast(&d->cond);
@@ -1043,6 +1062,25 @@ static struct dbg_bp *find_bp(struct vm_debug *d, enum gdb_bp_type type, uint64_
 	return NULL;
 }
 
+/* An address the guest has not mapped (yet) that lies in a segment the
+ * loader put in RAM: where that code is. A higher-half kernel's
+ * breakpoints can so be planted before it turns paging on. */
+static int image_phys(struct vm *vm, uint64_t la, uint64_t *gpa)
+{
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		const struct image *img = &vm->images[i];
+		for (int k = 0; k < img->nr_segs; k++) {
+			const struct image_seg *sg = &img->segs[k];
+			if (la >= sg->vaddr && la - sg->vaddr < sg->size &&
+			    vm_gpa(vm, sg->paddr + (la - sg->vaddr), 1)) {
+				*gpa = sg->paddr + (la - sg->vaddr);
+				return 0;
+			}
+		}
+	}
+	return -EFAULT;
+}
+
 /* Plants `n` bytes at linear `addr` (as `cpu` translates it), keeping
  * what they replace. A trap longer than one byte is refused where a
  * vCPU stands inside it: that vCPU would run its second byte. */
@@ -1056,9 +1094,11 @@ static int plant_locked(struct vm_debug *d, int cpu, struct dbg_bp *b, const uin
 		return r;
 	for (unsigned k = 0; k < n; k++) {
 		uint64_t left;
-		if (vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, b->addr + k, &b->pgpa[k], &left) < 0 ||
-		    !(p[k] = vm_gpa(vm, b->pgpa[k], 1)))
+		if ((vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, b->addr + k, &b->pgpa[k], &left) < 0 ||
+		     !vm_gpa(vm, b->pgpa[k], 1)) &&
+		    image_phys(vm, b->addr + k, &b->pgpa[k]) < 0)
 			return -EFAULT;
+		p[k] = vm_gpa(vm, b->pgpa[k], 1);
 	}
 	for (int i = 0; i < vm->nr_vcpus && n > 1; i++) {
 		struct vcpu_debug *c = &d->cpus[i];

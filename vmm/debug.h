@@ -43,7 +43,7 @@ void debug_vcpu_finished(struct vcpu *cpu);
 bool debug_on_trap(struct vcpu *cpu);
 /* A fault: true when a debugger is attached and takes it (the vCPU parks
  * and the machine stays), false when the machine should end as usual. */
-bool debug_take_fault(struct vcpu *cpu, const char *text, int status);
+bool debug_take_fault(struct vcpu *cpu, const char *text, int status, int sig);
 /* The machine is ending: wake every parked vCPU. */
 void debug_machine_exiting(struct vm *vm);
 

@@ -55,13 +55,18 @@ static int t_write_mem(void *tgt, int cpu, uint64_t addr, const void *buf, size_
 
 /* ---- threads and registers -------------------------------------------------- */
 
+/* Fixed for the session, from the code loaded: x86-64 if a 64-bit ELF is
+ * there, i8086 if every image starts in real mode, else i386. */
 static enum gdb_arch t_arch(void *tgt)
 {
 	struct vm *vm = tgt;
-	for (int i = 0; i < vm->nr_vcpus; i++)
+	bool all_flat = true;
+	for (int i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->images[i].boot.kind == IMAGE_ELF64)
 			return GDB_ARCH_X86_64;
-	return GDB_ARCH_I386;
+		all_flat &= vm->images[i].boot.kind == IMAGE_FLAT;
+	}
+	return all_flat ? GDB_ARCH_I8086 : GDB_ARCH_I386;
 }
 
 static int t_nr_cpus(void *tgt)

@@ -180,7 +180,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		}
 		case '?':
 		default:
-			if (optopt && optopt < 256)
+			/* a long option's own spelling, not its short twin's */
+			if (optopt && optopt < 256 && strncmp(argv[optind - 1], "--", 2))
 				return bad_usage("invalid option or missing argument: -%s",
 						 (char[]){ (char)optopt, 0 });
 			return bad_usage("invalid option or missing argument: %s", argv[optind - 1]);

@@ -338,6 +338,27 @@ static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 	la = s.cs.base + ip;
 	if (!(s.efer & X86_EFER_LMA))
 		la &= 0xffffffff;
+	/* KVM on AMD resets the vCPU when it shuts down (SVM intercepts the
+	 * shutdown and re-initialises the VMCB): its registers are then the
+	 * reset vector, not where the guest was (AMD APM vol. 2, 15.10). */
+	if (status == VM_STATUS_TRIPLE_FAULT && s.cs.selector == 0xf000 &&
+	    s.cs.base == 0xffff0000 && (r.rip & 0xffff) == 0xfff0) {
+		char line[sizeof(vm->fault_line)];
+		snprintf(line, sizeof(line),
+			 "vCPU %d (%s): triple fault at an unknown location (this KVM resets the vCPU "
+			 "on shutdown)", cpu->index, cpu->image->name);
+		if (vm->dbg && debug_take_fault(cpu, line, status, 11))
+			return EXIT_CONTINUE;
+		pthread_mutex_lock(&vm->lock);
+		if (!vm->fault_line[0])
+			snprintf(vm->fault_line, sizeof(vm->fault_line), "%s", line);
+		pthread_mutex_unlock(&vm->lock);
+		atomic_store(&cpu->state, VCPU_FAULTED);
+		vm_request_exit(vm, status);
+		return EXIT_STOP_VM;
+	}
+	/* gdb hears of an emulation failure as SIGILL, of the rest as SIGSEGV */
+	int sig = status == VM_STATUS_EMULATION ? 4 : 11;
 	const char *why = status == VM_STATUS_TRIPLE_FAULT || status == VM_STATUS_EMULATION
 				  ? host_limit(cpu, &s, &r, la) : NULL;
 	if (why)
@@ -348,7 +369,7 @@ static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 		 cpu->image->name, what, vcpu_mode_name(&s), where, (unsigned long long)la,
 		 why ? ": " : "", why ? why : "");
 	/* with gdb attached the machine stops and gdb is told instead */
-	if (vm->dbg && debug_take_fault(cpu, line, status))
+	if (vm->dbg && debug_take_fault(cpu, line, status, sig))
 		return EXIT_CONTINUE;
 	pthread_mutex_lock(&vm->lock);
 	if (!vm->fault_line[0])

@@ -64,12 +64,21 @@ struct boot_state {
 	uint64_t stack;     /* initial stack pointer */
 };
 
+#define IMAGE_MAX_SEGS 8
+
+/* One loaded ELF segment: its virtual range and where it sits in RAM. */
+struct image_seg {
+	uint64_t vaddr, paddr, size;
+};
+
 struct image {
 	const char *path;
 	const char *name;    /* basename, for messages */
 	struct boot_state boot;
 	uint64_t lo, hi;     /* guest-physical range the image occupies */
 	bool elf_symbols;    /* has debug info: the arch for gdb comes from it */
+	struct image_seg segs[IMAGE_MAX_SEGS];
+	int nr_segs;
 };
 
 enum vcpu_state {
