@@ -230,6 +230,7 @@ static struct vcpu_debug *cd(struct vcpu *cpu)
 }
 
 static bool machine_gone_locked(struct vm_debug *d);
+static int remap_locked(struct vm_debug *d);
 
 /* Tell the stub a stop is ready. Nobody is told while no client is
  * attached (a -S machine waits parked for the first one), except that the
@@ -761,6 +762,7 @@ void debug_detach(struct vm *vm)
 	for (int i = 0; i < MAX_BPS; i++)
 		if (d->bps[i].used)
 			remove_bp_locked(d, &d->bps[i]);
+	remap_locked(d);
 	d->attached = false;
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		d->cpus[i].has_event = false;
@@ -1062,6 +1064,39 @@ static struct dbg_bp *find_bp(struct vm_debug *d, enum gdb_bp_type type, uint64_
 	return NULL;
 }
 
+/* RAM as KVM sees it: read-only where a DBG_PAGE watch is. Only called
+ * while every vCPU is parked (gdb inserts and removes when stopped). */
+static int remap_locked(struct vm_debug *d)
+{
+	uint64_t pages[VM_MAX_RO_PAGES];
+	int n = 0;
+	for (int i = 0; i < MAX_BPS; i++)
+		if (d->bps[i].used && d->bps[i].how == DBG_PAGE) {
+			if (n == VM_MAX_RO_PAGES)
+				return -ENOSPC;
+			pages[n++] = d->bps[i].gpa;
+		}
+	return vm_map_ram(d->vm, pages, n);
+}
+
+void debug_on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len)
+{
+	struct vm_debug *d = cpu->vm->dbg;
+	pthread_mutex_lock(&d->lock);
+	for (int i = 0; i < MAX_BPS; i++) {
+		struct dbg_bp *b = &d->bps[i];
+		if (!b->used || b->how != DBG_PAGE || gpa >= b->gpa + b->len || b->gpa >= gpa + len)
+			continue;
+		const uint8_t *now = vm_gpa(d->vm, b->gpa, b->len);
+		if (now && memcmp(now, b->snap, b->len)) {
+			memcpy(b->snap, now, b->len);
+			record_event_locked(d, cpu, GDB_STOP_WATCH, SIGTRAP_GDB, b->addr);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* An address the guest has not mapped (yet) that lies in a segment the
  * loader put in RAM: where that code is. A higher-half kernel's
  * breakpoints can so be planted before it turns paging on. */
@@ -1181,9 +1216,10 @@ int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 		if (vm->caps.hw_wp && dr >= 0 && dr_len_ok(addr, len)) {
 			b->how = DBG_DR;
 			b->dr = dr;
-		} else if (type == GDB_WP_WRITE && vm->caps.single_step) {
+		} else if (type == GDB_WP_WRITE && (vm->caps.ro_mem || vm->caps.single_step)) {
 			/* the watched bytes are followed at the physical address they
-			 * have now: one translation here, a memcmp per step */
+			 * have now: one translation here, then a compare after each
+			 * write to their page (read-only to KVM) or after each step */
 			uint64_t left;
 			uint8_t *p = NULL;
 			r = ensure_state(vm, cpu);
@@ -1194,8 +1230,16 @@ int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 				r = left < len ? -EINVAL : -EFAULT;
 				goto out;
 			}
-			b->how = DBG_STEP;
 			memcpy(b->snap, p, len);
+			b->how = DBG_STEP;
+			if (vm->caps.ro_mem && (b->gpa >> 12) == ((b->gpa + len - 1) >> 12)) {
+				b->how = DBG_PAGE;
+				b->used = true;
+				if (remap_locked(d) < 0) {
+					b->how = DBG_STEP;
+					remap_locked(d);
+				}
+			}
 		} else if (vm->caps.hw_wp && dr_len_ok(addr, len)) {
 			r = -ENOSPC;
 			goto out;
@@ -1217,8 +1261,12 @@ int debug_remove(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 	(void)cpu;
 	pthread_mutex_lock(&d->lock);
 	struct dbg_bp *b = find_bp(d, type, addr, len);
-	if (b)
+	if (b) {
+		bool page = b->how == DBG_PAGE;
 		remove_bp_locked(d, b);
+		if (page)
+			remap_locked(d);
+	}
 	pthread_mutex_unlock(&d->lock);
 	return b ? 0 : -ENOENT;
 }
@@ -1257,7 +1305,7 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	const struct host_caps *c = &vm->caps;
 	static const char *const how[] = {
 		[DBG_INT3] = "int3", [DBG_DR] = "debug register", [DBG_STEP] = "single-stepping",
-		[DBG_TRAP] = "port-I/O trap",
+		[DBG_TRAP] = "port-I/O trap", [DBG_PAGE] = "read-only page",
 	};
 	static const char *const tname[] = { "Z0 break", "Z1 hbreak", "Z2 watch", "Z3 rwatch", "Z4 awatch" };
 	size_t n = 0;
@@ -1272,7 +1320,9 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	ADD("strategies: Z0 by %s; Z1 by %s; Z2 by %s; Z3/Z4 %s\n",
 	    c->sw_bp ? "int3" : c->hw_bp ? "debug register, then port-I/O trap" : "port-I/O trap",
 	    c->hw_bp ? "debug register, then single-stepping" : "single-stepping",
-	    c->hw_wp ? "debug register, then single-stepping" : "single-stepping and comparing bytes",
+	    c->hw_wp ? "debug register, then single-stepping"
+	    : c->ro_mem ? "a read-only page and comparing bytes on each write to it"
+	    : "single-stepping and comparing bytes",
 	    c->hw_wp ? "by debug register" : "not available (no data breakpoints on this host)");
 	pthread_mutex_lock(&d->lock);
 	int k = 0;

@@ -19,6 +19,7 @@ enum dbg_how {
 	DBG_DR,   /* a debug register (KVM_GUESTDBG_USE_HW_BP) */
 	DBG_STEP, /* the vCPU single-steps and the engine compares pc or bytes */
 	DBG_TRAP, /* a planted 2-byte `out` to a port of its own: an I/O exit */
+	DBG_PAGE, /* the watched page is read-only to KVM: writes exit as MMIO */
 };
 
 /* Runs tiny guests in a scratch VM to learn whether an intercepted int3
@@ -41,6 +42,8 @@ void debug_vcpu_finished(struct vcpu *cpu);
 /* An I/O exit that may be a planted trap: true when it was one (the vCPU
  * then parks with the hit recorded and its rip put back). */
 bool debug_on_trap(struct vcpu *cpu);
+/* A guest write to a read-only page (done already): compare watches. */
+void debug_on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len);
 /* A fault: true when a debugger is attached and takes it (the vCPU parks
  * and the machine stays), false when the machine should end as usual. */
 bool debug_take_fault(struct vcpu *cpu, const char *text, int status, int sig);

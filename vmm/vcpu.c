@@ -425,6 +425,15 @@ static enum exit_action on_mmio(struct vcpu *cpu)
 	uint64_t addr = run->mmio.phys_addr;
 
 	cpu->io_pending = true;
+	/* a write to RAM made read-only for a watchpoint: do it, then let the
+	 * debugger compare the watched bytes */
+	uint8_t *ram = run->mmio.is_write ? vm_gpa(vm, addr, run->mmio.len) : NULL;
+	if (ram) {
+		memcpy(ram, run->mmio.data, run->mmio.len);
+		if (vm->dbg)
+			debug_on_ram_write(cpu, addr, run->mmio.len);
+		return EXIT_CONTINUE;
+	}
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
 	if (!vm->opts.verbose)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -38,6 +39,7 @@ int vm_probe_host(struct vm *vm)
 	c->sync_regs = sync > 0 && (sync & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
 				    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
 	c->immediate_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0;
+	c->ro_mem = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
 	c->blockirq = dbg2 > 0 && (dbg2 & KVM_GUESTDBG_BLOCKIRQ);
 	c->max_vcpus = maxv > 0 ? maxv : 1;
 	return 0;
@@ -79,12 +81,54 @@ int vm_create(struct vm *vm, const struct vm_opts *opts)
 		vm->ram = NULL;
 		return -ENOMEM;
 	}
+	return vm_map_ram(vm, NULL, 0);
+}
+
+static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, uint32_t flags)
+{
 	struct kvm_userspace_memory_region region = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->ram_size,
-		.userspace_addr = (uint64_t)(uintptr_t)vm->ram,
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)(vm->ram + gpa),
 	};
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		return -errno;
+	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0 ? -errno : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int vm_map_ram(struct vm *vm, const uint64_t *ro_pages, int n)
+{
+	uint64_t pages[VM_MAX_RO_PAGES];
+	int np = 0, r;
+
+	if (n > VM_MAX_RO_PAGES)
+		return -ENOSPC;
+	for (int i = 0; i < n; i++)
+		if (ro_pages[i] < vm->ram_size)
+			pages[np++] = ro_pages[i] & ~0xfffull;
+	qsort(pages, (size_t)np, sizeof(pages[0]), cmp_u64);
+	/* drop the old layout, then lay RAM out again: read-write slots
+	 * between read-only pages */
+	for (uint32_t sl = 0; sl < vm->nr_slots; sl++)
+		if ((r = set_slot(vm, sl, 0, 0, 0)) < 0)
+			return r;
+	vm->nr_slots = 0;
+	uint64_t at = 0;
+	for (int i = 0; i <= np; i++) {
+		uint64_t next = i < np ? pages[i] : vm->ram_size;
+		if (i > 0 && i < np && pages[i] == pages[i - 1])
+			continue;
+		if (next > at && (r = set_slot(vm, vm->nr_slots++, at, next - at, 0)) < 0)
+			return r;
+		if (i < np) {
+			if ((r = set_slot(vm, vm->nr_slots++, next, 0x1000, KVM_MEM_READONLY)) < 0)
+				return r;
+			at = next + 0x1000;
+		}
+	}
 	return 0;
 }
 

@@ -37,6 +37,7 @@
 #define VM_LOW_RESERVED    0x10000u   /* kernels may not load below this */
 #define VM_DEFAULT_RAM     (128ull << 20)
 #define VM_MAX_RAM         (3ull << 30) /* stays below the LAPIC/IOAPIC MMIO */
+#define VM_MAX_RO_PAGES    64         /* read-only pages for watchpoints */
 
 /* Exit statuses of the monitor itself (a guest's own status is 0..255 and
  * passes through unchanged). */
@@ -134,6 +135,7 @@ struct host_caps {
 	bool sw_bp;           /* int3 intercept comes back as KVM_EXIT_DEBUG */
 	bool hw_bp;           /* execution breakpoints in DR0-3 fire */
 	bool hw_wp;           /* data breakpoints fire */
+	bool ro_mem;          /* KVM_CAP_READONLY_MEM: write watchpoints by page */
 	int max_vcpus;
 };
 
@@ -151,6 +153,7 @@ struct vm {
 	struct vcpu vcpus[VM_MAX_IMAGES];
 	struct image images[VM_MAX_IMAGES];
 	int run_size;
+	uint32_t nr_slots;        /* KVM memory slots RAM is laid out in */
 
 	/* Run state, under lock. */
 	pthread_mutex_t lock;
@@ -174,6 +177,10 @@ int vm_setup_irqchip(struct vm *vm);
 int vm_irq_line(struct vm *vm, unsigned irq, int level);
 /* Guest-physical range -> host pointer, or NULL if any byte is outside RAM. */
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
+/* Lays RAM out in KVM with these pages read-only: a guest write to them
+ * exits as MMIO (watchpoints where data breakpoints do not fire). Only
+ * while no vCPU is in KVM_RUN. */
+int vm_map_ram(struct vm *vm, const uint64_t *ro_pages, int n);
 int vm_start(struct vm *vm);
 /* Wait until every vCPU finished or the machine is exiting; the status. */
 int vm_wait(struct vm *vm, unsigned timeout_s);

@@ -64,7 +64,7 @@ if on_pvm; then
 	# breakpoints do not fire, execution breakpoints do.
 	like "$MON" '^  single-step: yes; intercepted int3: no; execution breakpoints: yes; data breakpoints: no$' \
 		"monitor info on kvm-pvm: the host's abilities as measured"
-	like "$MON" '^strategies: Z0 by debug register, then [^;]+; Z1 by debug register, then single-stepping; Z2 by single-stepping and comparing bytes; Z3/Z4 not available' \
+	like "$MON" '^strategies: Z0 by debug register, then [^;]+; Z1 by debug register, then single-stepping; Z2 by a read-only page and comparing bytes on each write to it; Z3/Z4 not available' \
 		"monitor info on kvm-pvm: the strategies"
 else
 	like "$MON" '^strategies: Z0 by ' "monitor info: a strategy line"
