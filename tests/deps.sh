@@ -1,0 +1,55 @@
+#!/bin/bash
+# tests/deps.sh: installs what the tests need on Debian 12, and does nothing
+# (quickly) when it is all there. Prints one line saying which.
+#
+#   gdb              the gdb tests drive the real gdb
+#   qemu-system-x86  the second lane (tests/vmlane) and the reference gdb stub
+#   busybox-static   the lane's initramfs (static: it has no libc of its own)
+#   perl             prove, and the lane's console filter
+#   xz-utils         unpacks the lane's kernel (xz-compressed vmlinux)
+#   time, iproute2, util-linux  /usr/bin/time, ss and script for the console
+#                    and listen tests
+#
+# The lane's Debian kernel is not a dependency here: tests/vmlane/setup
+# downloads it into a cache without installing it.
+set -eu
+
+# package:command that must work afterwards
+need="gdb:gdb qemu-system-x86:qemu-system-x86_64 busybox-static:busybox
+	perl:prove xz-utils:xz time:/usr/bin/time iproute2:ss util-linux:script"
+
+missing=
+for pc in $need; do
+	p=${pc%%:*} c=${pc#*:}
+	if ! dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' ||
+		! command -v "$c" >/dev/null; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "tests/deps.sh: all present"
+	exit 0
+fi
+
+as_root=
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+		as_root=sudo
+	else
+		echo "tests/deps.sh: missing:$missing; run as root: apt-get install$missing" >&2
+		exit 1
+	fi
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086 # one word per package
+if ! { $as_root apt-get update -qq &&
+	$as_root apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
+	tail -n 20 "$log" >&2
+	echo "tests/deps.sh: apt-get install$missing failed" >&2
+	exit 1
+fi
+echo "tests/deps.sh: installed$missing"
