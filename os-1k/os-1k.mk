@@ -72,6 +72,10 @@ os-1k-qemu-gdb: os-1k/kernel.elf
 	@echo "waiting for gdb: gdb -x os-1k/gdbinit -ex 'target remote :1234'"
 	$(OS1K_QEMU) -s -S
 
+# `make test` runs them all: the QEMU runs here, the gdbvmm runs on a KVM
+# that can run os-1k (os-1k/tests/lane.t boots the second lane on kvm-pvm).
+SCRIPT_TESTS += os-1k/tests/run-qemu.t os-1k/tests/gdb-qemu.t os-1k/tests/lane.t
+
 os-1k-test: os-1k/kernel.elf
 	prove os-1k/tests/run-qemu.t os-1k/tests/gdb-qemu.t
 
