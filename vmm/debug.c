@@ -46,6 +46,7 @@ struct vcpu_debug {
 	uint64_t event_seq;
 	struct gdb_stop event;
 	bool step_over;     /* one internal step off a breakpoint at pc */
+	bool at_hlt;        /* stepping, and the next instruction is hlt */
 	bool rewind;        /* a trap hit: once its I/O completes, rip goes back */
 	uint64_t rewind_rip;
 	uint32_t inject;    /* KVM_GUESTDBG_INJECT_* for the next entry */
@@ -354,9 +355,14 @@ static void apply_debug_locked(struct vm_debug *d, struct vcpu *cpu)
 			g.control |= KVM_GUESTDBG_USE_SW_BP;
 		if (step) {
 			g.control |= KVM_GUESTDBG_SINGLESTEP;
-			/* a user's step enters no interrupt handler unless asked
-			 * (KVM API, KVM_SET_GUEST_DEBUG: BLOCKIRQ) */
-			if (c->action == GDB_RESUME_STEP && !d->sstep_irq && d->vm->caps.blockirq)
+			/* A user's step enters no interrupt handler unless asked
+			 * (KVM API, KVM_SET_GUEST_DEBUG: BLOCKIRQ). A continue that
+			 * steps for a breakpoint takes interrupts only when the
+			 * vCPU halts to wait for one: stepping is hundreds of times
+			 * slower than the guest's timer, whose handler would
+			 * otherwise take every step (a livelock). */
+			if (!c->at_hlt && (c->action != GDB_RESUME_STEP || !d->sstep_irq) &&
+			    d->vm->caps.blockirq)
 				g.control |= KVM_GUESTDBG_BLOCKIRQ;
 		}
 	}
@@ -488,7 +494,14 @@ void debug_on_exit(struct vcpu *cpu)
 		} else if (c->action == GDB_RESUME_STEP) {
 			record_event_locked(d, cpu, GDB_STOP_SIGNAL, SIGTRAP_GDB, 0);
 		} else if (!check_stepping_locked(d, cpu, pc)) {
-			/* nothing hit: the next step follows on re-entry */
+			/* nothing hit: the next step follows on re-entry, with
+			 * interrupts let in only for a hlt */
+			uint8_t insn = 0;
+			bool hlt = vcpu_read_linear(cpu, pc, &insn, 1) == 0 && insn == 0xf4;
+			if (hlt != c->at_hlt) {
+				c->at_hlt = hlt;
+				apply_debug_locked(d, cpu);
+			}
 		}
 	} else if (exc == 1 && (dr6 & 0xf)) {
 		int dr = __builtin_ctzll(dr6 & 0xf);
@@ -699,6 +712,14 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 			continue;
 		/* leaving a breakpoint we stopped at: one step with it masked */
 		c->step_over = false;
+		c->at_hlt = false;
+		if (c->state_ok) {
+			uint64_t gpa, left;
+			uint8_t *p = NULL;
+			if (vcpu_translate_sregs(vm, &c->sregs, linear_pc(&c->regs, &c->sregs), &gpa, &left) == 0)
+				p = vm_gpa(vm, gpa, 1);
+			c->at_hlt = p && *p == 0xf4;
+		}
 		if (eff[i] == GDB_RESUME_CONT && c->state_ok) {
 			uint64_t pc = linear_pc(&c->regs, &c->sregs);
 			for (int j = 0; j < MAX_BPS; j++)
@@ -1134,6 +1155,27 @@ static int plant_locked(struct vm_debug *d, int cpu, struct dbg_bp *b, const uin
 		    image_phys(vm, b->addr + k, &b->pgpa[k]) < 0)
 			return -EFAULT;
 		p[k] = vm_gpa(vm, b->pgpa[k], 1);
+	}
+	/* `out` at CPL 3 faults in the guest (#GP) instead of leaving KVM_RUN,
+	 * so a trap goes only where ring 0 runs: a page the page tables do
+	 * not open to user mode (U/S clear at some level, SDM vol. 3A, 4.6) */
+	if (n > 1 && (d->cpus[cpu].sregs.cr0 & X86_CR0_PG)) {
+		const struct kvm_sregs *sr = &d->cpus[cpu].sregs;
+		struct mmu_ctx m = {
+			.cr0 = sr->cr0, .cr3 = sr->cr3, .cr4 = sr->cr4, .efer = sr->efer,
+			.read_phys = vcpu_read_phys, .opaque = vm,
+		};
+		struct mmu_walk w;
+		uint64_t pa, left;
+		if (mmu_translate(&m, b->addr, &pa, &left, &w) == 0) {
+			bool user = w.nr_steps > 0;
+			for (int k = 0; k < w.nr_steps; k++)
+				/* PAE's PDPTEs have no U/S bit (SDM vol. 3A, 4.4.1) */
+				if (strcmp(w.steps[k].level, "PDPTE"))
+					user &= (w.steps[k].entry >> 2) & 1;
+			if (user)
+				return -EPERM;
+		}
 	}
 	for (int i = 0; i < vm->nr_vcpus && n > 1; i++) {
 		struct vcpu_debug *c = &d->cpus[i];

@@ -140,6 +140,12 @@ int vm_setup_irqchip(struct vm *vm)
 		return -errno;
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return -errno;
+	/* Ticks the guest missed are dropped, as a PIC keeps one pending
+	 * edge, rather than re-injected as a backlog: a guest stopped or
+	 * stepped under gdb would otherwise face a flood of timer interrupts
+	 * (KVM API, KVM_REINJECT_CONTROL). Hosts without it keep KVM's way. */
+	struct kvm_reinject_control rc = { .pit_reinject = 0 };
+	ioctl(vm->vm_fd, KVM_REINJECT_CONTROL, &rc);
 	vm->irqchip = true;
 	return 0;
 }

@@ -38,10 +38,8 @@ fault_session() {
 	like "$out" "^$(printf '%s' "$head" | sed 's/[][\.*^$()+?{}|]/\\&/g')" \
 		"$name: gdb shows the monitor's fault line (kind and place)"
 	# Reported: struct gdb_stop's text[160] cuts a longer fault line.
-	TODO="gdbstub/target.h struct gdb_stop.text[160] truncates the fault line"
 	like "$out" "^$(printf '%s' "$A_LINE" | sed 's/[][\.*^$()+?{}|]/\\&/g')\$" \
 		"$name: gdb shows the whole fault line"
-	TODO=
 	is "$(value_after "$out" PC)" "$A_LINEAR" "$name: \$pc is the faulting instruction's linear address"
 	like "$out" '^eflags +0x[0-9a-f]+ +\[' "$name: registers are readable after the fault"
 	like "$out" "^$A_LINEAR:	0x[0-9a-f]{2}	0x[0-9a-f]{2}\$" "$name: memory at \$pc is readable after the fault"

@@ -100,12 +100,9 @@ like "$first" '^Thread (1 hit Breakpoint 1|2 hit Breakpoint 2)$' "the first stop
 sec() { printf '%s\n' "$1" | awk -v tag="$2:" '$0 == tag { on = 1; next } on && /^(\*| ) [0-9]/ { print } on && /^[A-Z0-9-]+:$/ { exit }'; }
 s1=$(sec "$out" STOP1)
 s1l=$(sec "$out" STOP1-LATER)
-# Reported bug (it shows in a few runs in a hundred): a vCPU that debug_resume
-# woke but whose thread has not left debug_park yet still counts as
-# parked; request_stop_locked neither kicks it nor sets its stop_req, so
-# it runs on after the stop was reported (here: to the guest's end).
-race="vmm/debug.c request_stop_locked skips a resumed vCPU still in debug_park"
-TODO=$race
+# Fixed race: a vCPU that debug_resume woke but whose thread had not left
+# debug_park yet counted as parked and ran on after the stop was reported.
+race=
 if [ -n "$s1" ] && [ "$s1" = "$s1l" ]; then
 	pass "all-stop: every vCPU stays where it is while gdb has the stop"
 	race=
