@@ -32,6 +32,10 @@ struct gdb_stub {
 	int lfd;          /* listening socket */
 	int cfd;          /* the client, or -1 */
 	bool attaching;   /* ops->attach called, its stop not yet taken */
+	bool detach_pending; /* the client left while a stop was on its way:
+	                      * ops->detach once the machine has stopped */
+	bool only_attached;  /* ... and that stop was its attach: it never
+	                      * touched the machine */
 	bool fault_held;  /* a fault happened while nobody was attached */
 	struct gdb_stop fault;
 	char addr[300];
@@ -268,10 +272,37 @@ static void drop_client(struct gdb_stub *s)
 	s->attaching = false;
 }
 
-/* The client went away without `D`: the machine runs on without it. */
+/* The client went away without `D`: the machine runs on without it. The
+ * target detaches from a stopped machine: a client that vanished while
+ * its attach stop, or the stop after a resume, was on the way first gets
+ * that stop (a running machine is interrupted for it), then the detach.
+ * Detaching in the middle of a stop would leave the vCPUs parked with
+ * nobody to resume them. */
 static void lost_client(struct gdb_stub *s)
 {
+	bool running = gdb_session_running(s->sess) && !s->attaching;
+	bool stop_coming = s->attaching || running;
+
+	bool only_attached = s->attaching;
+
 	drop_client(s);
+	if (!stop_coming) {
+		s->ops->detach(s->tgt);
+		return;
+	}
+	if (running)
+		(void)s->ops->interrupt(s->tgt);
+	s->detach_pending = true;
+	s->only_attached = only_attached;
+}
+
+/* The stop a vanished client was owed has come (or a new client needs
+ * the machine): detach now. */
+static void finish_detach(struct gdb_stub *s)
+{
+	if (!s->detach_pending)
+		return;
+	s->detach_pending = false;
 	s->ops->detach(s->tgt);
 }
 
@@ -318,6 +349,16 @@ static void new_client(struct gdb_stub *s)
 	gdb_session_reset(s->sess);
 	rsp_parser_init(s->parser);
 	s->out.len = s->out.last = 0;
+	if (s->detach_pending && s->only_attached) {
+		/* the last client vanished before its attach stop came and
+		 * did nothing to the machine: this one takes that stop */
+		s->detach_pending = false;
+		s->attaching = true;
+		return;
+	}
+	/* a client lost while the stop after its resume was coming: its
+	 * breakpoints go now, and the attach below takes the stop */
+	finish_detach(s);
 	int err = s->ops->attach(s->tgt);
 	if (err < 0) {
 		char msg[128], ebuf[64];
@@ -334,6 +375,13 @@ static void new_client(struct gdb_stub *s)
 /* ------------------------------------------------------------------------
  * the loop
  * ------------------------------------------------------------------------ */
+
+/* Has the peer closed its end (its last bytes may still wait unread)? */
+static bool client_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
 
 /* 1 when serving is over, 0 to go on, or -errno. */
 static int on_event(struct gdb_stub *s)
@@ -355,6 +403,11 @@ static int on_event(struct gdb_stub *s)
 		return 1;
 	}
 	if (s->cfd < 0) {
+		if (s->detach_pending) {
+			/* the stop a vanished client was owed: now it can go */
+			finish_detach(s);
+			return 0;
+		}
 		/* nobody to tell: a fault waits for the next client, any
 		 * other stop (one that raced a detach) lets the machine go */
 		if (st.kind == GDB_STOP_FAULT) {
@@ -423,20 +476,22 @@ static int on_client_event(struct gdb_stub *s, enum rsp_event ev)
 	case RSP_EV_NONE:
 		return 0;
 	}
-	if (flush_out(s))
-		return 0;
 	switch (act) {
 	case GDB_ACT_DETACH:
-		drop_client(s);
-		return 0;
 	case GDB_ACT_KILL:
 	case GDB_ACT_EXITED:
+		/* The target has let go already: a client gone by now (it
+		 * closed without waiting for the OK) must not be detached a
+		 * second time, from a machine that runs again. */
+		if (s->out.len)
+			(void)send_all(s->cfd, s->out.buf, s->out.len);
 		drop_client(s);
-		return 1;
+		return act != GDB_ACT_DETACH;
 	case GDB_ACT_REPLY:
 	case GDB_ACT_RESUMED:
 		break;
 	}
+	flush_out(s);
 	return 0;
 }
 
@@ -497,10 +552,20 @@ int gdb_stub_serve(struct gdb_stub *s)
 				lost_client(s);
 			}
 		}
-		if (pf[1].revents & POLLIN)
-			new_client(s);
-		else if (pf[1].revents & (POLLERR | POLLNVAL))
+		if (pf[1].revents & POLLIN) {
+			/* A debugger reconnecting at once must not be turned
+			 * away by its own closed connection. One still
+			 * attaching has sent nothing that counts: it is gone.
+			 * Else its last bytes and its end are read first (next
+			 * time round), then the new one is accepted. */
+			bool closed = s->cfd >= 0 && client_closed(s->cfd);
+			if (closed && s->attaching)
+				lost_client(s);
+			if (!closed || s->cfd < 0)
+				new_client(s);
+		} else if (pf[1].revents & (POLLERR | POLLNVAL)) {
 			return -EIO;
+		}
 	}
 }
 

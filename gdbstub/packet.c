@@ -123,11 +123,18 @@ enum rsp_event rsp_feed(struct rsp_parser *p, uint8_t c)
 		p->state = RSP_ST_DATA;
 		return RSP_EV_NONE;
 	case RSP_ST_CSUM1:
-		csum_digit(p, c);
-		p->state = RSP_ST_CSUM2;
-		return RSP_EV_NONE;
 	case RSP_ST_CSUM2:
+		if (c == '$') {
+			/* the checksum was cut short: that packet is lost (a
+			 * retransmit is asked for) and this `$` starts the next */
+			start_packet(p);
+			return RSP_EV_BAD_CSUM;
+		}
 		csum_digit(p, c);
+		if (p->state == RSP_ST_CSUM1) {
+			p->state = RSP_ST_CSUM2;
+			return RSP_EV_NONE;
+		}
 		return finish(p);
 	}
 	p->state = RSP_ST_IDLE;

@@ -15,7 +15,13 @@
 
 #define LINE_MAX_BYTES 4096
 #define INPUT_RING 4096
+/* A partial line (a prompt) is written after this long. With several
+ * vCPUs it waits much longer: a guest thread preempted mid-line must not
+ * have another guest's line land inside its own. */
 #define STALE_NS (20 * 1000 * 1000ull)
+#define STALE_SHARED_NS (500 * 1000 * 1000ull)
+#define STOP_GRACE_NS (1000 * 1000 * 1000ull) /* console_stop_output */
+#define POLL_MS 50
 
 struct line {
 	size_t len;
@@ -31,6 +37,9 @@ struct console {
 	pthread_t thread;
 	bool thread_started;
 	_Atomic bool closing;
+	int wake[2];                  /* console_close wakes the input thread */
+	_Atomic bool out_stopped;     /* console_stop_output was called */
+	_Atomic uint64_t out_deadline; /* then: when blocked output is dropped */
 
 	uint8_t ring[INPUT_RING];
 	size_t head, count;
@@ -89,11 +98,31 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void write_all(int fd, const char *p, size_t n)
+/* Waits until stdout takes bytes. Output waits for a slow reader as long
+ * as the machine runs; once it ends (console_stop_output) a reader that
+ * took nothing for STOP_GRACE_NS loses the rest: false. Without this a
+ * stdout nobody reads would block a vCPU in write() with the console
+ * locked, and the machine could never end, not even by --timeout. */
+static bool wait_writable(struct console *c)
+{
+	for (;;) {
+		bool late = atomic_load(&c->out_stopped) && now_ns() >= atomic_load(&c->out_deadline);
+		struct pollfd pfd = { .fd = c->out_fd, .events = POLLOUT };
+		int r = poll(&pfd, 1, late ? 0 : POLL_MS);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return true; /* writable, or an error write() will report */
+		if (late)
+			return false;
+	}
+}
+
+static void write_all(struct console *c, const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
+		if (!wait_writable(c))
+			return; /* the machine ended and nobody reads: dropped */
+		ssize_t w = write(c->out_fd, p, n);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (w <= 0)
 			return; /* stdout gone: the guest's output is lost, the VM goes on */
@@ -106,7 +135,7 @@ static void write_all(int fd, const char *p, size_t n)
  * the write is whole with respect to other vCPUs' lines. */
 static void emit(struct console *c, struct line *l, size_t n)
 {
-	write_all(c->out_fd, l->buf, n);
+	write_all(c, l->buf, n);
 	memmove(l->buf, l->buf + n, l->len - n);
 	l->len -= n;
 	l->since_ns = now_ns();
@@ -165,11 +194,12 @@ void console_flush(struct console *c, int cpu)
 static void flush_stale(struct console *c)
 {
 	uint64_t now = now_ns();
+	uint64_t stale = c->nr_cpus > 1 ? STALE_SHARED_NS : STALE_NS;
 
 	pthread_mutex_lock(&c->lock);
 	for (int i = 0; i < VM_MAX_IMAGES; i++) {
 		struct line *l = &c->lines[i];
-		if (l->len && now - l->since_ns >= STALE_NS)
+		if (l->len && now - l->since_ns >= stale)
 			emit(c, l, l->len);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -188,9 +218,13 @@ static void *input_thread(void *arg)
 		bool want = !c->eof && room > 0;
 		pthread_mutex_unlock(&c->lock);
 
-		struct pollfd pfd = { .fd = want ? c->in_fd : -1, .events = POLLIN };
-		int r = poll(&pfd, 1, 20);
+		struct pollfd fds[2] = {
+			{ .fd = want ? c->in_fd : -1, .events = POLLIN },
+			{ .fd = c->wake[0], .events = POLLIN },
+		};
+		int r = poll(fds, 2, 20);
 		flush_stale(c);
+		struct pollfd pfd = fds[0];
 		if (r <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
 			continue;
 
@@ -222,6 +256,11 @@ int console_open(struct console **out, int in_fd, int out_fd, int nr_cpus)
 	c->in_fd = in_fd;
 	c->out_fd = out_fd;
 	c->nr_cpus = nr_cpus;
+	if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		int e = -errno;
+		free(c);
+		return e;
+	}
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->input_cond, NULL);
 	if (in_fd < 0 || fcntl(in_fd, F_GETFD) < 0)
@@ -230,6 +269,8 @@ int console_open(struct console **out, int in_fd, int out_fd, int nr_cpus)
 	int err = pthread_create(&c->thread, NULL, input_thread, c);
 	if (err) {
 		restore_terminal();
+		close(c->wake[0]);
+		close(c->wake[1]);
 		free(c);
 		return -err;
 	}
@@ -243,8 +284,13 @@ void console_close(struct console *c)
 	if (!c)
 		return;
 	c->closing = true;
+	if (write(c->wake[1], "", 1) < 0) {
+		/* the thread still ends within its 20 ms poll */
+	}
 	if (c->thread_started)
 		pthread_join(c->thread, NULL);
+	close(c->wake[0]);
+	close(c->wake[1]);
 	for (int i = 0; i < VM_MAX_IMAGES; i++)
 		console_flush(c, i);
 	restore_terminal();
@@ -296,6 +342,14 @@ bool console_has_input(struct console *c)
 	bool r = c->count > 0;
 	pthread_mutex_unlock(&c->lock);
 	return r;
+}
+
+void console_stop_output(struct console *c)
+{
+	if (!c || atomic_load(&c->out_stopped))
+		return;
+	atomic_store(&c->out_deadline, now_ns() + STOP_GRACE_NS);
+	atomic_store(&c->out_stopped, true);
 }
 
 void console_wake(struct console *c)

@@ -20,6 +20,10 @@ void console_close(struct console *c);
 void console_putc(struct console *c, int cpu, uint8_t ch);
 void console_write(struct console *c, int cpu, const void *buf, size_t len);
 void console_flush(struct console *c, int cpu);
+/* The machine is ending: output still waits for a slow reader, but once
+ * stdout has taken nothing for a second the rest is dropped, so a stdout
+ * nobody reads cannot keep the monitor from exiting. NULL is ignored. */
+void console_stop_output(struct console *c);
 
 /* Input. console_getc blocks until a byte (0..255) or end of input (-1),
  * or returns -EINTR once *cancel is set and console_wake() was called. */

@@ -131,6 +131,15 @@ static long find_mb_header(const uint8_t *data, size_t size)
 	return -1;
 }
 
+/* Where each loaded segment's virtual range lives in guest-physical
+ * memory: a debugger can plant a breakpoint in kernel code the guest has
+ * not mapped yet (a higher-half kernel before it turns paging on). */
+static void note_segment(struct image *img, uint64_t vaddr, uint64_t paddr, uint64_t size)
+{
+	if (img->nr_segs < IMAGE_MAX_SEGS)
+		img->segs[img->nr_segs++] = (struct image_seg){ vaddr, paddr, size };
+}
+
 static int load_elf32(struct vm *vm, int index, const uint8_t *data, size_t size,
 		      uint64_t *entry, char *err, size_t errlen)
 {
@@ -164,6 +173,7 @@ static int load_elf32(struct vm *vm, int index, const uint8_t *data, size_t size
 			return r;
 		memcpy(vm->ram + ph.p_paddr, data + ph.p_offset, ph.p_filesz);
 		memset(vm->ram + ph.p_paddr + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		note_segment(&vm->images[index], ph.p_vaddr, ph.p_paddr, ph.p_memsz);
 		loaded++;
 	}
 	if (!loaded)
@@ -207,6 +217,7 @@ static int load_elf64(struct vm *vm, int index, const uint8_t *data, size_t size
 			return r;
 		memcpy(vm->ram + ph.p_paddr, data + ph.p_offset, ph.p_filesz);
 		memset(vm->ram + ph.p_paddr + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		note_segment(&vm->images[index], ph.p_vaddr, ph.p_paddr, ph.p_memsz);
 		loaded++;
 	}
 	if (!loaded)
@@ -240,6 +251,10 @@ static int load_aout_kludge(struct vm *vm, int index, const uint8_t *data, size_
 			return fail(err, errlen, -ENOEXEC, "multiboot header: bss_end_addr before the end of the load");
 		memlen = (uint64_t)bss_end - load_addr;
 	}
+	/* as an ELF with no loadable segment: nothing to run (and an empty
+	 * range would hide from the overlap check of later images) */
+	if (memlen == 0)
+		return fail(err, errlen, -ENOEXEC, "multiboot header: nothing to load (load_end_addr = load_addr)");
 	int r = claim(vm, index, load_addr, memlen, err, errlen);
 	if (r < 0)
 		return r;
@@ -367,12 +382,28 @@ int loader_load(struct vm *vm, struct image *img, int index, char *err, size_t e
 {
 	uint8_t *data = NULL;
 	size_t size = 0;
-	uint64_t entry = 0;
 	int r = read_file(img->path, &data, &size, vm->ram_size, err, errlen);
 	if (r < 0)
 		return r;
+	r = loader_load_buffer(vm, img, index, data, size, err, errlen);
+	free(data);
+	return r;
+}
 
+int loader_load_buffer(struct vm *vm, struct image *img, int index, const uint8_t *data,
+		       size_t size, char *err, size_t errlen)
+{
+	uint64_t entry = 0;
+	int r;
+
+	/* read_file says the same before reading; a buffer from elsewhere
+	 * (the fuzzer) gets the same answers */
+	if (size == 0)
+		return fail(err, errlen, -ENOEXEC, "image is empty");
+	if ((uint64_t)size > vm->ram_size)
+		return fail(err, errlen, -EFBIG, "image is %zu bytes, larger than guest RAM", size);
 	img->lo = img->hi = 0;
+	img->nr_segs = 0;
 	bool is_elf = size >= EI_NIDENT && memcmp(data, ELFMAG, SELFMAG) == 0;
 	long hoff = find_mb_header(data, size);
 
@@ -380,22 +411,17 @@ int loader_load(struct vm *vm, struct image *img, int index, char *err, size_t e
 		r = load_elf64(vm, index, data, size, &entry, err, errlen);
 		img->boot.kind = IMAGE_ELF64;
 	} else if (is_elf || hoff >= 0) {
-		if (is_elf && data[EI_CLASS] != ELFCLASS32) {
-			r = fail(err, errlen, -ENOEXEC, "malformed ELF: unknown class %u", data[EI_CLASS]);
-			goto out;
-		}
-		if (hoff < 0) {
-			r = fail(err, errlen, -ENOEXEC,
-				 "not a Multiboot kernel: no Multiboot header in the first %d bytes",
-				 MB_SEARCH);
-			goto out;
-		}
+		if (is_elf && data[EI_CLASS] != ELFCLASS32)
+			return fail(err, errlen, -ENOEXEC, "malformed ELF: unknown class %u",
+				    data[EI_CLASS]);
+		if (hoff < 0)
+			return fail(err, errlen, -ENOEXEC,
+				    "not a Multiboot kernel: no Multiboot header in the first %d bytes",
+				    MB_SEARCH);
 		uint32_t flags = get32(data + hoff + 4);
-		if ((flags & 0xffffu) & ~MB_REQUIRED_KNOWN) {
-			r = fail(err, errlen, -ENOEXEC,
-				 "Multiboot header requires features gdbvmm lacks (flags 0x%x)", flags);
-			goto out;
-		}
+		if ((flags & 0xffffu) & ~MB_REQUIRED_KNOWN)
+			return fail(err, errlen, -ENOEXEC,
+				    "Multiboot header requires features gdbvmm lacks (flags 0x%x)", flags);
 		if (flags & MB_FLAG_AOUT)
 			r = load_aout_kludge(vm, index, data, size, hoff, &entry, err, errlen);
 		else if (is_elf)
@@ -404,20 +430,14 @@ int loader_load(struct vm *vm, struct image *img, int index, char *err, size_t e
 			r = fail(err, errlen, -ENOEXEC, "Multiboot header without address fields in a non-ELF file");
 		img->boot.kind = IMAGE_MULTIBOOT;
 	} else {
-		r = load_flat(vm, img, index, data, size, err, errlen);
-		goto out;
+		return load_flat(vm, img, index, data, size, err, errlen);
 	}
 	if (r < 0)
-		goto out;
-	if (entry >= vm->ram_size) {
-		r = fail(err, errlen, -ENOEXEC, "entry point 0x%llx is outside guest RAM",
-			 (unsigned long long)entry);
-		goto out;
-	}
+		return r;
+	if (entry >= vm->ram_size)
+		return fail(err, errlen, -ENOEXEC, "entry point 0x%llx is outside guest RAM",
+			    (unsigned long long)entry);
 	img->boot.entry = entry;
 	img->elf_symbols = is_elf;
-	r = build_boot_page(vm, img, index, err, errlen);
-out:
-	free(data);
-	return r;
+	return build_boot_page(vm, img, index, err, errlen);
 }

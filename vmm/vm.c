@@ -196,6 +196,8 @@ void vm_request_exit(struct vm *vm, int status)
 		vcpu_kick(&vm->vcpus[i]);
 	if (vm->dbg)
 		debug_machine_exiting(vm);
+	/* a stdout nobody reads must not keep a vCPU, and so the monitor, alive */
+	console_stop_output(vm->con);
 }
 
 int vm_wait(struct vm *vm, unsigned timeout_s)

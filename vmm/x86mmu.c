@@ -47,7 +47,12 @@ int mmu_translate(const struct mmu_ctx *m, uint64_t la, uint64_t *pa, uint64_t *
 		if (!(m->efer & X86_EFER_LMA))
 			la &= 0xffffffffull;
 		*pa = la;
-		*page_left = (m->efer & X86_EFER_LMA) ? UINT64_MAX - la + 1 : 0x100000000ull - la;
+		/* never 0: callers loop on min(len, page_left); from linear 0
+		 * the 2^64 bytes of a 64-bit space count as UINT64_MAX */
+		if (m->efer & X86_EFER_LMA)
+			*page_left = la ? 0 - la : UINT64_MAX;
+		else
+			*page_left = 0x100000000ull - la;
 		if (walk)
 			walk->mode = "paging off";
 		return 0;
