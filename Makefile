@@ -33,6 +33,8 @@ include guests/guests.mk
 -include os-1k/os-1k.mk
 include tests/tests.mk
 -include tests/bench/bench.mk
+-include tests/sanitize.mk
+-include tests/fuzz/fuzz.mk
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -8,6 +8,7 @@ include tests/unit/vmm.mk
 -include tests/guests/guests.mk
 -include tests/gdb/gdb.mk
 -include tests/vmlane/vmlane.mk
+-include tests/hostile/hostile.mk
 
 PROVE ?= prove
 PROVE_FLAGS ?=
