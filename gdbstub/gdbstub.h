@@ -61,9 +61,11 @@ const char *gdb_stub_address(const struct gdb_stub *s);
  *
  * On a connection the stub calls ops->attach and answers gdb once the
  * attach stop arrived. `D` or a dropped connection call ops->detach and
- * the stub waits for the next client. A fault while nobody is attached
- * leaves the machine stopped; the next client is told of it by `?`. Any
- * other stop while nobody is attached resumes every vCPU.
+ * the stub waits for the next client. If a target reports a fault while
+ * nobody is attached, the machine stays stopped and the next client is
+ * told of it by `?` (gdbvmm's target does not: with no client attached a
+ * fault ends the machine as it would without --gdb). Any other stop while
+ * nobody is attached resumes every vCPU.
  *
  * Returns 0 when the machine exited (an attached client got `W xx`) or was
  * killed (`k`, `vKill`, `monitor quit`: ops->kill was called), or a
