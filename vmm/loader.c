@@ -414,10 +414,17 @@ int loader_load_buffer(struct vm *vm, struct image *img, int index, const uint8_
 		if (is_elf && data[EI_CLASS] != ELFCLASS32)
 			return fail(err, errlen, -ENOEXEC, "malformed ELF: unknown class %u",
 				    data[EI_CLASS]);
-		if (hoff < 0)
+		if (hoff < 0) {
+			/* a cut or broken ELF says so, rather than that it lacks a
+			 * header it may have had past the cut: parse it first (the
+			 * image is refused either way, so what it loads is moot) */
+			uint64_t entry_unused;
+			if (is_elf && load_elf32(vm, index, data, size, &entry_unused, err, errlen) < 0)
+				return -ENOEXEC;
 			return fail(err, errlen, -ENOEXEC,
 				    "not a Multiboot kernel: no Multiboot header in the first %d bytes",
 				    MB_SEARCH);
+		}
 		uint32_t flags = get32(data + hoff + 4);
 		if ((flags & 0xffffu) & ~MB_REQUIRED_KNOWN)
 			return fail(err, errlen, -ENOEXEC,
