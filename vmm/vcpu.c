@@ -318,6 +318,23 @@ static const char *host_limit(struct vcpu *cpu, const struct kvm_sregs *s,
 	return NULL;
 }
 
+/* The fault's one line ends the machine with `status`; with gdb attached
+ * the machine stops instead and gdb is told (as signal `sig`). */
+static enum exit_action end_with_fault(struct vcpu *cpu, const char *line, int status, int sig)
+{
+	struct vm *vm = cpu->vm;
+
+	if (vm->dbg && debug_take_fault(cpu, line, status, sig))
+		return EXIT_CONTINUE;
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->fault_line[0])
+		snprintf(vm->fault_line, sizeof(vm->fault_line), "%s", line);
+	pthread_mutex_unlock(&vm->lock);
+	atomic_store(&cpu->state, VCPU_FAULTED);
+	vm_request_exit(vm, status);
+	return EXIT_STOP_VM;
+}
+
 static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 {
 	struct vm *vm = cpu->vm;
@@ -347,15 +364,7 @@ static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 		snprintf(line, sizeof(line),
 			 "vCPU %d (%s): triple fault at an unknown location (this KVM resets the vCPU "
 			 "on shutdown)", cpu->index, cpu->image->name);
-		if (vm->dbg && debug_take_fault(cpu, line, status, 11))
-			return EXIT_CONTINUE;
-		pthread_mutex_lock(&vm->lock);
-		if (!vm->fault_line[0])
-			snprintf(vm->fault_line, sizeof(vm->fault_line), "%s", line);
-		pthread_mutex_unlock(&vm->lock);
-		atomic_store(&cpu->state, VCPU_FAULTED);
-		vm_request_exit(vm, status);
-		return EXIT_STOP_VM;
+		return end_with_fault(cpu, line, status, 11);
 	}
 	/* gdb hears of an emulation failure as SIGILL, of the rest as SIGSEGV */
 	int sig = status == VM_STATUS_EMULATION ? 4 : 11;
@@ -368,16 +377,7 @@ static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 	snprintf(line, sizeof(line), "vCPU %d (%s): %s in %s at %s (linear 0x%llx)%s%s", cpu->index,
 		 cpu->image->name, what, vcpu_mode_name(&s), where, (unsigned long long)la,
 		 why ? ": " : "", why ? why : "");
-	/* with gdb attached the machine stops and gdb is told instead */
-	if (vm->dbg && debug_take_fault(cpu, line, status, sig))
-		return EXIT_CONTINUE;
-	pthread_mutex_lock(&vm->lock);
-	if (!vm->fault_line[0])
-		snprintf(vm->fault_line, sizeof(vm->fault_line), "%s", line);
-	pthread_mutex_unlock(&vm->lock);
-	atomic_store(&cpu->state, VCPU_FAULTED);
-	vm_request_exit(vm, status);
-	return EXIT_STOP_VM;
+	return end_with_fault(cpu, line, status, sig);
 }
 
 /* ---- exit handlers: one row per KVM exit reason --------------------------- */
