@@ -780,10 +780,13 @@ void debug_detach(struct vm *vm)
 	enum gdb_resume_action all[VM_MAX_IMAGES];
 
 	pthread_mutex_lock(&d->lock);
+	bool had_page = any_how(d, DBG_PAGE);
 	for (int i = 0; i < MAX_BPS; i++)
 		if (d->bps[i].used)
 			remove_bp_locked(d, &d->bps[i]);
-	remap_locked(d);
+	/* memory slots change only if a watched page was read-only */
+	if (had_page)
+		remap_locked(d);
 	d->attached = false;
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		d->cpus[i].has_event = false;

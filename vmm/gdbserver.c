@@ -366,7 +366,6 @@ int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s
 		vm_request_exit(vm, VM_STATUS_UNHANDLED);
 	}
 	gdb_stub_close(stub);
-	int status = vm_wait(vm, 0);
-	debug_destroy(vm);
-	return status;
+	/* the debug engine goes in main, once no thread can reach it */
+	return vm_wait(vm, 0);
 }

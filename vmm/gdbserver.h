@@ -6,7 +6,9 @@
 
 struct vm;
 
-/* Serves gdb on `spec` while the machine runs; returns the exit status. */
+/* Serves gdb on `spec` while the machine runs; returns the exit status.
+ * The caller frees the debug engine (debug_destroy) once no other thread
+ * can reach it. */
 int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "vmm/console.h"
+#include "vmm/debug.h"
 #include "vmm/devices.h"
 #include "vmm/gdbserver.h"
 #include "vmm/loader.h"
@@ -201,21 +202,34 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* The signals the monitor handles itself, blocked in every thread and
+ * taken by signal_thread; SIGUSR2 only tells that thread to end. */
+static void handled_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGUSR2);
+}
+
 /* SIGINT, SIGTERM, SIGHUP and SIGQUIT end the machine cleanly (terminal
- * restored, output flushed) with status 128 + signal, as a shell reports. */
+ * restored, output flushed) with status 128 + signal, as a shell reports.
+ * main joins this thread before it tears the machine down, so a late
+ * signal never meets a console or debugger that is being freed. */
 static void *signal_thread(void *arg)
 {
 	struct vm *vm = arg;
 	sigset_t set;
 	int sig;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	if (sigwait(&set, &sig) == 0)
+	handled_signals(&set);
+	while (sigwait(&set, &sig) == 0) {
+		if (sig == SIGUSR2)
+			break;
 		vm_request_exit(vm, 128 + sig);
+	}
 	return NULL;
 }
 
@@ -283,11 +297,7 @@ int main(int argc, char **argv)
 	 * is handled where it happens. */
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	handled_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	vm = calloc(1, sizeof(*vm));
@@ -317,8 +327,7 @@ int main(int argc, char **argv)
 		goto out;
 
 	pthread_t sigt;
-	if (pthread_create(&sigt, NULL, signal_thread, vm) == 0)
-		pthread_detach(sigt);
+	bool sigt_ok = pthread_create(&sigt, NULL, signal_thread, vm) == 0;
 
 	if (a.gdb)
 		status = gdbserver_run(vm, a.gdb, a.wait_gdb, a.timeout);
@@ -326,6 +335,11 @@ int main(int argc, char **argv)
 		status = VM_STATUS_UNHANDLED;
 	else
 		status = vm_wait(vm, a.timeout);
+	if (sigt_ok) {
+		pthread_kill(sigt, SIGUSR2);
+		pthread_join(sigt, NULL);
+	}
+	debug_destroy(vm);
 
 	if (vm->con)
 		console_close(vm->con);

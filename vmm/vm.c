@@ -192,12 +192,14 @@ void vm_request_exit(struct vm *vm, int status)
 	}
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
+	/* A stdout nobody reads must not keep a vCPU, and so the monitor,
+	 * alive. First: the kicks below wake the console, which takes the lock
+	 * a vCPU blocked in write() holds until its output is given up. */
+	console_stop_output(vm->con);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	if (vm->dbg)
 		debug_machine_exiting(vm);
-	/* a stdout nobody reads must not keep a vCPU, and so the monitor, alive */
-	console_stop_output(vm->con);
 }
 
 int vm_wait(struct vm *vm, unsigned timeout_s)

@@ -36,7 +36,8 @@ static void g_out(void *o, const void *buf, size_t len)
 	struct guest *g = o;
 	size_t left = g->nout < sizeof(g->out) ? sizeof(g->out) - g->nout : 0;
 	size_t room = left < len ? left : len;
-	memcpy(g->out + g->nout, buf, room); /* keep the start, count it all */
+	if (room) /* keep the start, count it all */
+		memcpy(g->out + g->nout, buf, room);
 	g->nout += len;
 }
 
