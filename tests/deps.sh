@@ -9,6 +9,7 @@
 #   xz-utils         unpacks the lane's kernel (xz-compressed vmlinux)
 #   time, iproute2, util-linux  /usr/bin/time, ss and script for the console
 #                    and listen tests
+#   valgrind, strace the leak and security tests (tests/hostile)
 #
 # The lane's Debian kernel is not a dependency here: tests/vmlane/setup
 # downloads it into a cache without installing it.
@@ -16,7 +17,8 @@ set -eu
 
 # package:command that must work afterwards
 need="gdb:gdb qemu-system-x86:qemu-system-x86_64 busybox-static:busybox
-	perl:prove xz-utils:xz time:/usr/bin/time iproute2:ss util-linux:script"
+	perl:prove xz-utils:xz time:/usr/bin/time iproute2:ss util-linux:script
+	valgrind:valgrind strace:strace"
 
 missing=
 for pc in $need; do

@@ -89,6 +89,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_hex(p.buf, p.len);
 			break;
 		case RSP_EV_BAD_CSUM:
+			/* after the checksum; or a `$` cut the checksum short
+			 * and starts the next packet */
+			CHECK((before == RSP_ST_CSUM2 && p.state == RSP_ST_IDLE) ||
+			      ((before == RSP_ST_CSUM1 || before == RSP_ST_CSUM2) && data[i] == '$' &&
+			       p.state == RSP_ST_DATA && p.len == 0));
+			break;
 		case RSP_EV_OVERSIZE:
 		case RSP_EV_MALFORMED:
 			CHECK(before == RSP_ST_CSUM2 && p.state == RSP_ST_IDLE);
