@@ -32,7 +32,7 @@ include vmm/vmm.mk
 include guests/guests.mk
 -include os-1k/os-1k.mk
 include tests/tests.mk
--include tests/bench/bench.mk
+include tests/bench/bench.mk
 -include tests/sanitize.mk
 -include tests/fuzz/fuzz.mk
 

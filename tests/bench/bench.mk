@@ -1,0 +1,44 @@
+# tests/bench/bench.mk: `make bench`: prints timing figures and ratios (tests/bench/run); not a test.
+#   rawkvm            a bare KVM_RUN loop that answers the hypercall port: the
+#                     floor gdbvmm's exit path is compared with (rawkvm.c)
+#   bench-puts-64m    guests/bench-puts.S with 64 MiB instead of 1 MiB, so
+#                     that its time stands out of gdbvmm's start-up noise
+
+#   rspclient         a raw gdb protocol client timing s, g, m and c
+#   rspfloor          a server that answers every packet at once: the floor
+BENCH_RAWKVM := $(B)/tests/bench/rawkvm
+BENCH_PUTS_BIG := $(B)/tests/bench/bench-puts-64m.bin
+BENCH_RSPCLIENT := $(B)/tests/bench/rspclient
+BENCH_RSPFLOOR := $(B)/tests/bench/rspfloor
+
+$(BENCH_RSPCLIENT): $(B)/tests/bench/rspclient.o
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^
+
+$(BENCH_RSPFLOOR): $(B)/tests/bench/rspfloor.o
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^
+
+$(BENCH_RAWKVM): $(B)/tests/bench/rawkvm.o
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^
+
+# The same guest, only CALLS changed (16384 calls of 4 KiB); the grep
+# makes sure the substitution happened.
+$(B)/tests/bench/bench-puts-64m.S: guests/bench-puts.S
+	@mkdir -p $(dir $@)
+	$(Q)sed 's/^#define CALLS .*/#define CALLS 16384 \/* 64 MiB (tests\/bench\/bench.mk) *\//' $< >$@
+	$(Q)grep -q '^#define CALLS 16384 ' $@
+
+$(B)/tests/bench/bench-puts-64m.o: $(B)/tests/bench/bench-puts-64m.S
+	$(if $(Q),@echo "  AS16    $<")
+	$(Q)$(GUEST_CC) -m32 $(GUEST_ASFLAGS) -c $< -o $@
+
+$(BENCH_PUTS_BIG): $(B)/tests/bench/bench-puts-64m.o guests/flat.ld
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(GUEST_LD) -m elf_i386 -T guests/flat.ld $(GUEST_LDFLAGS) -o $(@:.bin=.elf) $<
+	$(Q)$(GUEST_OBJCOPY) -O binary -j .text $(@:.bin=.elf) $@
+
+bench: all $(BENCH_RAWKVM) $(BENCH_PUTS_BIG) $(BENCH_RSPCLIENT) $(BENCH_RSPFLOOR)
+	$(Q)RAWKVM=$(BENCH_RAWKVM) BENCH_PUTS_BIG=$(BENCH_PUTS_BIG) tests/bench/run
+	$(Q)RSPCLIENT=$(BENCH_RSPCLIENT) RSPFLOOR=$(BENCH_RSPFLOOR) tests/bench/gdbstub-bench
