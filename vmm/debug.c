@@ -30,7 +30,8 @@ struct dbg_bp {
 	uint64_t addr; /* linear */
 	uint64_t len;
 	int dr;        /* DBG_DR: 0..3 */
-	uint64_t gpa;  /* DBG_STEP watch: where the watched bytes are */
+	uint64_t gpa;  /* DBG_STEP, DBG_PAGE: where the watched bytes are;
+			  DBG_HOLE: where the breakpoint's byte is */
 	/* DBG_INT3 and DBG_TRAP: the bytes planted in guest memory */
 	unsigned nplant;
 	uint64_t pgpa[2];
@@ -50,6 +51,9 @@ struct vcpu_debug {
 	bool rewind;        /* a trap hit: once its I/O completes, rip goes back */
 	uint64_t rewind_rip;
 	uint32_t inject;    /* KVM_GUESTDBG_INJECT_* for the next entry */
+	/* stepping through a DBG_HOLE page, mapped for this vCPU meanwhile */
+	bool hole_open;
+	uint64_t hole_page;
 	/* the parked vCPU's state, taken when it parked */
 	bool state_ok, fpu_ok;
 	struct kvm_regs regs;
@@ -73,6 +77,7 @@ struct vm_debug {
 	int last_cpu;
 	bool sstep_irq;
 	int fault_status; /* a fault happened while attached */
+	bool emul_exit;   /* KVM_CAP_EXIT_ON_EMULATION_FAILURE is on (DBG_HOLE) */
 	struct dbg_bp bps[MAX_BPS];
 	struct vcpu_debug cpus[VM_MAX_IMAGES];
 };
@@ -345,9 +350,12 @@ static void apply_debug_locked(struct vm_debug *d, struct vcpu *cpu)
 			    d->bps[i].addr == linear_pc(&c->regs, &c->sregs))
 				masked = d->bps[i].dr;
 	}
-	if (d->attached || c->action == GDB_RESUME_STEP) {
+	/* stepping through a DBG_HOLE page goes on after a detach: the trap
+	 * flag it set may be in a frame the guest saved (an interrupt, a
+	 * system call) and must come back here, not to the guest */
+	if (d->attached || c->action == GDB_RESUME_STEP || c->hole_open) {
 		dr_config(d, &g, masked);
-		bool step = c->action == GDB_RESUME_STEP || c->step_over ||
+		bool step = c->action == GDB_RESUME_STEP || c->step_over || c->hole_open ||
 			    (c->action == GDB_RESUME_CONT && any_how(d, DBG_STEP));
 		if (g.arch.debugreg[7])
 			g.control |= KVM_GUESTDBG_USE_HW_BP;
@@ -360,9 +368,11 @@ static void apply_debug_locked(struct vm_debug *d, struct vcpu *cpu)
 			 * steps for a breakpoint takes interrupts only when the
 			 * vCPU halts to wait for one: stepping is hundreds of times
 			 * slower than the guest's timer, whose handler would
-			 * otherwise take every step (a livelock). */
+			 * otherwise take every step (a livelock). Stepping through
+			 * a DBG_HOLE page takes them: the kernel its code calls may
+			 * wait for one, and runs untraced (TF cleared on entry). */
 			if (!c->at_hlt && (c->action != GDB_RESUME_STEP || !d->sstep_irq) &&
-			    d->vm->caps.blockirq)
+			    !(c->hole_open && c->action != GDB_RESUME_STEP) && d->vm->caps.blockirq)
 				g.control |= KVM_GUESTDBG_BLOCKIRQ;
 		}
 	}
@@ -470,6 +480,40 @@ static bool check_stepping_locked(struct vm_debug *d, struct vcpu *cpu, uint64_t
 	return false;
 }
 
+/* A DBG_HOLE breakpoint at linear `pc` whose byte is at `gpa`. */
+static bool hole_bp_at(const struct vm_debug *d, uint64_t pc, uint64_t gpa)
+{
+	for (int i = 0; i < MAX_BPS; i++)
+		if (d->bps[i].used && d->bps[i].how == DBG_HOLE && d->bps[i].addr == pc &&
+		    d->bps[i].gpa == gpa)
+			return true;
+	return false;
+}
+
+static bool page_watched(const struct vm_debug *d, uint64_t page)
+{
+	for (int i = 0; i < MAX_BPS; i++)
+		if (d->bps[i].used && d->bps[i].how == DBG_PAGE && (d->bps[i].gpa & ~0xfffull) == page)
+			return true;
+	return false;
+}
+
+/* The page this vCPU steps through is unmapped again (if it still has a
+ * breakpoint: else the last layout made it ordinary RAM). */
+static void close_hole_locked(struct vm_debug *d, struct vcpu *cpu)
+{
+	struct vcpu_debug *c = cd(cpu);
+	enum vm_page_map map;
+	c->hole_open = false;
+	for (int i = 0; i < MAX_BPS; i++)
+		if (d->bps[i].used && d->bps[i].how == DBG_HOLE &&
+		    (d->bps[i].gpa & ~0xfffull) == c->hole_page &&
+		    vm_page_map(d->vm, c->hole_page, &map) == 0) {
+			vm_set_page(d->vm, c->hole_page, VM_PAGE_NONE);
+			return;
+		}
+}
+
 static struct dbg_bp *bp_by_dr(struct vm_debug *d, int dr)
 {
 	for (int i = 0; i < MAX_BPS; i++)
@@ -487,6 +531,21 @@ void debug_on_exit(struct vcpu *cpu)
 	uint64_t pc = cpu->run->debug.arch.pc;
 
 	pthread_mutex_lock(&d->lock);
+	if (exc == 1 && (dr6 & DR6_BS) && c->hole_open) {
+		/* one instruction of a DBG_HOLE page done: on to the next one while
+		 * it is in the same page and no breakpoint; else unmap the page
+		 * again, and its next fetch exits */
+		uint64_t gpa = UINT64_MAX, left;
+		vcpu_translate_sregs(cpu->vm, vcpu_sregs(cpu), pc, &gpa, &left);
+		if (c->action == GDB_RESUME_CONT && !c->step_over && (gpa & ~0xfffull) == c->hole_page &&
+		    !hole_bp_at(d, pc, gpa)) {
+			check_stepping_locked(d, cpu, pc);
+			pthread_mutex_unlock(&d->lock);
+			return;
+		}
+		close_hole_locked(d, cpu);
+		apply_debug_locked(d, cpu);
+	}
 	if (exc == 1 && (dr6 & DR6_BS)) {
 		if (c->step_over) {
 			c->step_over = false;
@@ -570,6 +629,53 @@ bool debug_on_trap(struct vcpu *cpu)
 	}
 	pthread_mutex_unlock(&d->lock);
 	return hit;
+}
+
+bool debug_on_emulation_failure(struct vcpu *cpu)
+{
+	struct vm *vm = cpu->vm;
+	struct vm_debug *d = vm->dbg;
+	struct vcpu_debug *c = cd(cpu);
+	struct kvm_sregs *sr = vcpu_sregs(cpu);
+	uint64_t pc = linear_pc(vcpu_regs(cpu), sr);
+	bool ours = false;
+
+	pthread_mutex_lock(&d->lock);
+	/* the instruction at pc, or its last byte, is in a page of its own */
+	for (uint64_t off = 0; off <= 15 && !ours; off += 15) {
+		uint64_t gpa, left;
+		enum vm_page_map map;
+		if (vcpu_translate_sregs(vm, sr, pc + off, &gpa, &left) < 0 ||
+		    vm_page_map(vm, gpa, &map) < 0)
+			continue;
+		ours = true;
+		if (map != VM_PAGE_NONE)
+			break; /* mapped since (another vCPU steps there): run again */
+		if (!off && !c->step_over && hole_bp_at(d, pc, gpa)) {
+			record_event_locked(d, cpu, GDB_STOP_SWBREAK, SIGTRAP_GDB, pc);
+			break;
+		}
+		/* another instruction of the page: it runs with the page mapped,
+		 * stepped, and so do the ones after it in that page */
+		if (c->hole_open)
+			close_hole_locked(d, cpu);
+		c->hole_open = true;
+		c->hole_page = gpa & ~0xfffull;
+		vm_set_page(vm, gpa, page_watched(d, c->hole_page) ? VM_PAGE_RO : VM_PAGE_RW);
+		apply_debug_locked(d, cpu);
+	}
+	if (!ours && d->emul_exit && (sr->cs.selector & 3) == 3) {
+		/* not ours: what KVM does at CPL 3 without the capability, #UD */
+		struct kvm_vcpu_events ev;
+		if (ioctl(cpu->fd, KVM_GET_VCPU_EVENTS, &ev) == 0) {
+			ev.exception.injected = 1;
+			ev.exception.nr = 6;
+			ev.exception.has_error_code = 0;
+			ours = ioctl(cpu->fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ours;
 }
 
 bool debug_take_fault(struct vcpu *cpu, const char *text, int status, int sig)
@@ -723,7 +829,8 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 		if (eff[i] == GDB_RESUME_CONT && c->state_ok) {
 			uint64_t pc = linear_pc(&c->regs, &c->sregs);
 			for (int j = 0; j < MAX_BPS; j++)
-				c->step_over |= d->bps[j].used && d->bps[j].how == DBG_DR &&
+				c->step_over |= d->bps[j].used &&
+						(d->bps[j].how == DBG_DR || d->bps[j].how == DBG_HOLE) &&
 						d->bps[j].type <= GDB_BP_HW && d->bps[j].addr == pc;
 		}
 		/* no longer parked from now on, even before its thread wakes: a
@@ -780,11 +887,11 @@ void debug_detach(struct vm *vm)
 	enum gdb_resume_action all[VM_MAX_IMAGES];
 
 	pthread_mutex_lock(&d->lock);
-	bool had_page = any_how(d, DBG_PAGE);
+	bool had_page = any_how(d, DBG_PAGE) || any_how(d, DBG_HOLE);
 	for (int i = 0; i < MAX_BPS; i++)
 		if (d->bps[i].used)
 			remove_bp_locked(d, &d->bps[i]);
-	/* memory slots change only if a watched page was read-only */
+	/* memory slots change only if a page was read-only or unmapped */
 	if (had_page)
 		remap_locked(d);
 	d->attached = false;
@@ -1088,18 +1195,34 @@ static struct dbg_bp *find_bp(struct vm_debug *d, enum gdb_bp_type type, uint64_
 	return NULL;
 }
 
-/* RAM as KVM sees it: read-only where a DBG_PAGE watch is. Only called
- * while every vCPU is parked (gdb inserts and removes when stopped). */
+/* RAM as KVM sees it: unmapped where a DBG_HOLE breakpoint is (but for
+ * a vCPU stepping through it), read-only where a DBG_PAGE watch is. Only
+ * called while every vCPU is parked (gdb inserts and removes when stopped). */
 static int remap_locked(struct vm_debug *d)
 {
-	uint64_t pages[VM_MAX_RO_PAGES];
+	struct vm_page pages[VM_MAX_OWN_PAGES];
 	int n = 0;
-	for (int i = 0; i < MAX_BPS; i++)
-		if (d->bps[i].used && d->bps[i].how == DBG_PAGE) {
-			if (n == VM_MAX_RO_PAGES)
+	bool holes = false;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < MAX_BPS; i++) {
+			const struct dbg_bp *b = &d->bps[i];
+			if (!b->used || b->how != (pass ? DBG_PAGE : DBG_HOLE))
+				continue;
+			if (n == VM_MAX_OWN_PAGES)
 				return -ENOSPC;
-			pages[n++] = d->bps[i].gpa;
+			uint64_t page = b->gpa & ~0xfffull;
+			enum vm_page_map map = pass ? VM_PAGE_RO : VM_PAGE_NONE;
+			for (int k = 0; k < d->vm->nr_vcpus && !pass; k++)
+				if (d->cpus[k].hole_open && d->cpus[k].hole_page == page)
+					map = page_watched(d, page) ? VM_PAGE_RO : VM_PAGE_RW;
+			holes |= !pass;
+			pages[n++] = (struct vm_page){ .gpa = b->gpa, .map = map };
 		}
+	/* a fetch from an unmapped page must exit at CPL 3 as well */
+	if (holes != d->emul_exit && vm_exit_on_emulation_failure(d->vm, holes) == 0)
+		d->emul_exit = holes;
+	if (holes && !d->emul_exit)
+		return -EOPNOTSUPP;
 	return vm_map_ram(d->vm, pages, n);
 }
 
@@ -1140,6 +1263,53 @@ static int image_phys(struct vm *vm, uint64_t la, uint64_t *gpa)
 	return -EFAULT;
 }
 
+/* A page the page tables open to user mode (U/S set at every level, SDM
+ * vol. 3A, 4.6), as a vCPU with these control registers sees it. */
+static bool user_page(struct vm *vm, const struct kvm_sregs *sr, uint64_t la)
+{
+	if (!(sr->cr0 & X86_CR0_PG))
+		return false;
+	struct mmu_ctx m = {
+		.cr0 = sr->cr0, .cr3 = sr->cr3, .cr4 = sr->cr4, .efer = sr->efer,
+		.read_phys = vcpu_read_phys, .opaque = vm,
+	};
+	struct mmu_walk w;
+	uint64_t pa, left;
+	if (mmu_translate(&m, la, &pa, &left, &w) < 0)
+		return false;
+	bool user = w.nr_steps > 0;
+	for (int k = 0; k < w.nr_steps; k++)
+		/* PAE's PDPTEs have no U/S bit (SDM vol. 3A, 4.4.1) */
+		if (strcmp(w.steps[k].level, "PDPTE"))
+			user &= (w.steps[k].entry >> 2) & 1;
+	return user;
+}
+
+/* A breakpoint in a user-mode page by unmapping that page in KVM: every
+ * fetch from it exits (an emulation failure, even at CPL 3 with
+ * KVM_CAP_EXIT_ON_EMULATION_FAILURE), at pc or not. For user pages only:
+ * a kernel page may hold what the CPU itself reads (descriptor tables,
+ * page tables), which cannot come from an unmapped page. */
+static int hole_locked(struct vm_debug *d, int cpu, struct dbg_bp *b)
+{
+	struct vm *vm = d->vm;
+	uint64_t left;
+	int r = ensure_state(vm, cpu);
+	if (r < 0)
+		return r;
+	if (!vm->caps.emul_exit || !vm->caps.single_step || !user_page(vm, &d->cpus[cpu].sregs, b->addr) ||
+	    vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, b->addr, &b->gpa, &left) < 0 ||
+	    !vm_gpa(vm, b->gpa, 1))
+		return -EOPNOTSUPP;
+	b->how = DBG_HOLE;
+	b->used = true;
+	if ((r = remap_locked(d)) < 0) {
+		b->used = false;
+		remap_locked(d);
+	}
+	return r;
+}
+
 /* Plants `n` bytes at linear `addr` (as `cpu` translates it), keeping
  * what they replace. A trap longer than one byte is refused where a
  * vCPU stands inside it: that vCPU would run its second byte. */
@@ -1160,26 +1330,9 @@ static int plant_locked(struct vm_debug *d, int cpu, struct dbg_bp *b, const uin
 		p[k] = vm_gpa(vm, b->pgpa[k], 1);
 	}
 	/* `out` at CPL 3 faults in the guest (#GP) instead of leaving KVM_RUN,
-	 * so a trap goes only where ring 0 runs: a page the page tables do
-	 * not open to user mode (U/S clear at some level, SDM vol. 3A, 4.6) */
-	if (n > 1 && (d->cpus[cpu].sregs.cr0 & X86_CR0_PG)) {
-		const struct kvm_sregs *sr = &d->cpus[cpu].sregs;
-		struct mmu_ctx m = {
-			.cr0 = sr->cr0, .cr3 = sr->cr3, .cr4 = sr->cr4, .efer = sr->efer,
-			.read_phys = vcpu_read_phys, .opaque = vm,
-		};
-		struct mmu_walk w;
-		uint64_t pa, left;
-		if (mmu_translate(&m, b->addr, &pa, &left, &w) == 0) {
-			bool user = w.nr_steps > 0;
-			for (int k = 0; k < w.nr_steps; k++)
-				/* PAE's PDPTEs have no U/S bit (SDM vol. 3A, 4.4.1) */
-				if (strcmp(w.steps[k].level, "PDPTE"))
-					user &= (w.steps[k].entry >> 2) & 1;
-			if (user)
-				return -EPERM;
-		}
-	}
+	 * so a trap goes only where ring 0 runs */
+	if (n > 1 && user_page(vm, &d->cpus[cpu].sregs, b->addr))
+		return -EPERM;
 	for (int i = 0; i < vm->nr_vcpus && n > 1; i++) {
 		struct vcpu_debug *c = &d->cpus[i];
 		if (!c->gone && ensure_state(vm, i) == 0) {
@@ -1245,6 +1398,9 @@ int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 			/* faster than stepping: the guest runs at full speed until
 			 * it reaches the trap */
 			b->how = DBG_TRAP;
+		} else if (hole_locked(d, cpu, b) == 0) {
+			/* user code, where a trap cannot go: full speed outside
+			 * the breakpoint's page, stepping inside it */
 		} else if (vm->caps.single_step) {
 			b->how = DBG_STEP;
 		} else {
@@ -1351,6 +1507,7 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	static const char *const how[] = {
 		[DBG_INT3] = "int3", [DBG_DR] = "debug register", [DBG_STEP] = "single-stepping",
 		[DBG_TRAP] = "port-I/O trap", [DBG_PAGE] = "read-only page",
+		[DBG_HOLE] = "unmapped page",
 	};
 	static const char *const tname[] = { "Z0 break", "Z1 hbreak", "Z2 watch", "Z3 rwatch", "Z4 awatch" };
 	size_t n = 0;
@@ -1369,6 +1526,9 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	    : c->ro_mem ? "a read-only page and comparing bytes on each write to it"
 	    : "single-stepping and comparing bytes",
 	    c->hw_wp ? "by debug register" : "not available (no data breakpoints on this host)");
+	/* where the port trap cannot go: code pages open to user mode */
+	if (!c->sw_bp && c->emul_exit && c->single_step)
+		ADD("  in user-mode pages: Z0 and Z1 by an unmapped page where they would be a trap or stepping\n");
 	pthread_mutex_lock(&d->lock);
 	int k = 0;
 	for (int i = 0; i < MAX_BPS; i++) {

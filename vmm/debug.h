@@ -20,6 +20,7 @@ enum dbg_how {
 	DBG_STEP, /* the vCPU single-steps and the engine compares pc or bytes */
 	DBG_TRAP, /* a planted 2-byte `out` to a port of its own: an I/O exit */
 	DBG_PAGE, /* the watched page is read-only to KVM: writes exit as MMIO */
+	DBG_HOLE, /* the code page is unmapped in KVM: each fetch from it exits */
 };
 
 /* Runs tiny guests in a scratch VM to learn whether an intercepted int3
@@ -42,6 +43,9 @@ void debug_vcpu_finished(struct vcpu *cpu);
 /* An I/O exit that may be a planted trap: true when it was one (the vCPU
  * then parks with the hit recorded and its rip put back). */
 bool debug_on_trap(struct vcpu *cpu);
+/* An emulation failure: true when it was a fetch from a page unmapped for
+ * a breakpoint (the vCPU stops there or steps one instruction on). */
+bool debug_on_emulation_failure(struct vcpu *cpu);
 /* A guest write to a read-only page (done already): compare watches. */
 void debug_on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len);
 /* A fault: true when a debugger is attached and takes it (the vCPU parks

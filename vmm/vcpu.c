@@ -425,10 +425,15 @@ static enum exit_action on_mmio(struct vcpu *cpu)
 	uint64_t addr = run->mmio.phys_addr;
 
 	cpu->io_pending = true;
-	/* a write to RAM made read-only for a watchpoint: do it, then let the
-	 * debugger compare the watched bytes */
-	uint8_t *ram = run->mmio.is_write ? vm_gpa(vm, addr, run->mmio.len) : NULL;
-	if (ram) {
+	/* RAM the debugger made read-only (a watched page) or unmapped (a
+	 * page with a breakpoint): the access is done here; after a write the
+	 * debugger compares the watched bytes */
+	uint8_t *ram = vm_gpa(vm, addr, run->mmio.len);
+	if (ram && run->mmio.len <= sizeof(run->mmio.data)) {
+		if (!run->mmio.is_write) {
+			memcpy(run->mmio.data, ram, run->mmio.len);
+			return EXIT_CONTINUE;
+		}
 		memcpy(ram, run->mmio.data, run->mmio.len);
 		if (vm->dbg)
 			debug_on_ram_write(cpu, addr, run->mmio.len);
@@ -472,6 +477,9 @@ static enum exit_action on_internal_error(struct vcpu *cpu)
 		[KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON] = "unexpected exit inside KVM",
 	};
 	uint32_t s = cpu->run->internal.suberror;
+	/* a fetch from a page the debugger unmapped (a breakpoint there) */
+	if (s == KVM_INTERNAL_ERROR_EMULATION && cpu->vm->dbg && debug_on_emulation_failure(cpu))
+		return EXIT_CONTINUE;
 	const char *what = s < sizeof(sub) / sizeof(sub[0]) && sub[s] ? sub[s] : "KVM internal error";
 	return fault(cpu, what, VM_STATUS_EMULATION);
 }

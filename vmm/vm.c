@@ -40,6 +40,7 @@ int vm_probe_host(struct vm *vm)
 				    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
 	c->immediate_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0;
 	c->ro_mem = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
+	c->emul_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_ON_EMULATION_FAILURE) > 0;
 	c->blockirq = dbg2 > 0 && (dbg2 & KVM_GUESTDBG_BLOCKIRQ);
 	c->max_vcpus = maxv > 0 ? maxv : 1;
 	return 0;
@@ -93,43 +94,123 @@ static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, u
 	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0 ? -errno : 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_page(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	const struct vm_page *x = a, *y = b;
+	if (x->gpa != y->gpa)
+		return x->gpa < y->gpa ? -1 : 1;
+	return (int)y->map - (int)x->map; /* the most restrictive first */
 }
 
-int vm_map_ram(struct vm *vm, const uint64_t *ro_pages, int n)
+static int set_own_slot(struct vm *vm, int i)
 {
-	uint64_t pages[VM_MAX_RO_PAGES];
-	int np = 0, r;
+	static const uint32_t flags[] = { [VM_PAGE_RW] = 0, [VM_PAGE_RO] = KVM_MEM_READONLY };
+	const struct vm_page *p = &vm->own[i];
+	if (p->map == VM_PAGE_NONE)
+		return 0; /* a slot left out (KVM refuses to delete what is not there) */
+	return set_slot(vm, vm->own_slot[i], p->gpa, 0x1000, flags[p->map]);
+}
 
-	if (n > VM_MAX_RO_PAGES)
-		return -ENOSPC;
-	for (int i = 0; i < n; i++)
-		if (ro_pages[i] < vm->ram_size)
-			pages[np++] = ro_pages[i] & ~0xfffull;
-	qsort(pages, (size_t)np, sizeof(pages[0]), cmp_u64);
-	/* drop the old layout, then lay RAM out again: read-write slots
-	 * between read-only pages */
-	for (uint32_t sl = 0; sl < vm->nr_slots; sl++)
-		if ((r = set_slot(vm, sl, 0, 0, 0)) < 0)
-			return r;
-	vm->nr_slots = 0;
-	uint64_t at = 0;
-	for (int i = 0; i <= np; i++) {
-		uint64_t next = i < np ? pages[i] : vm->ram_size;
-		if (i > 0 && i < np && pages[i] == pages[i - 1])
+static int lay_out(struct vm *vm, const struct vm_page *own, int no);
+static int drop_layout(struct vm *vm);
+
+int vm_map_ram(struct vm *vm, const struct vm_page *pages, int n)
+{
+	struct vm_page own[VM_MAX_OWN_PAGES];
+	int no = 0, r;
+
+	for (int i = 0; i < n; i++) {
+		if (pages[i].gpa >= vm->ram_size)
 			continue;
+		if (no == VM_MAX_OWN_PAGES)
+			return -ENOSPC;
+		own[no] = pages[i];
+		own[no++].gpa &= ~0xfffull;
+	}
+	qsort(own, (size_t)no, sizeof(own[0]), cmp_page);
+	/* drop the old layout, then lay RAM out again: read-write slots
+	 * between the pages that have one of their own */
+	if ((r = drop_layout(vm)) < 0)
+		return r;
+	if ((r = lay_out(vm, own, no)) < 0) {
+		/* what was laid out goes; plain RAM comes back */
+		drop_layout(vm);
+		lay_out(vm, NULL, 0);
+	}
+	return r;
+}
+
+/* Deletes every slot there is (not those of unmapped pages: KVM refuses
+ * to delete what it does not have). */
+static int drop_layout(struct vm *vm)
+{
+	for (uint32_t sl = 0; sl < vm->nr_slots; sl++) {
+		bool absent = false;
+		for (int i = 0; i < vm->nr_own; i++)
+			absent |= vm->own_slot[i] == sl && vm->own[i].map == VM_PAGE_NONE;
+		int r = absent ? 0 : set_slot(vm, sl, 0, 0, 0);
+		if (r < 0)
+			return r;
+	}
+	vm->nr_slots = 0;
+	vm->nr_own = 0;
+	return 0;
+}
+
+static int lay_out(struct vm *vm, const struct vm_page *own, int no)
+{
+	int r;
+	uint64_t at = 0;
+	for (int i = 0; i <= no; i++) {
+		uint64_t next = i < no ? own[i].gpa : vm->ram_size;
+		if (i > 0 && i < no && own[i].gpa == own[i - 1].gpa)
+			continue; /* the most restrictive wins (sorted first) */
 		if (next > at && (r = set_slot(vm, vm->nr_slots++, at, next - at, 0)) < 0)
 			return r;
-		if (i < np) {
-			if ((r = set_slot(vm, vm->nr_slots++, next, 0x1000, KVM_MEM_READONLY)) < 0)
+		if (i < no) {
+			vm->own[vm->nr_own] = own[i];
+			vm->own_slot[vm->nr_own] = vm->nr_slots++;
+			if ((r = set_own_slot(vm, vm->nr_own++)) < 0)
 				return r;
 			at = next + 0x1000;
 		}
 	}
 	return 0;
+}
+
+int vm_set_page(struct vm *vm, uint64_t gpa, enum vm_page_map map)
+{
+	for (int i = 0; i < vm->nr_own; i++) {
+		if (vm->own[i].gpa != (gpa & ~0xfffull))
+			continue;
+		if (vm->own[i].map == map)
+			return 0;
+		/* a slot is deleted before it is created again, whatever changes */
+		if (vm->own[i].map != VM_PAGE_NONE) {
+			int r = set_slot(vm, vm->own_slot[i], 0, 0, 0);
+			if (r < 0)
+				return r;
+		}
+		vm->own[i].map = map;
+		return set_own_slot(vm, i);
+	}
+	return -ENOENT;
+}
+
+int vm_page_map(struct vm *vm, uint64_t gpa, enum vm_page_map *map)
+{
+	for (int i = 0; i < vm->nr_own; i++)
+		if (vm->own[i].gpa == (gpa & ~0xfffull)) {
+			*map = vm->own[i].map;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int vm_exit_on_emulation_failure(struct vm *vm, bool on)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_ON_EMULATION_FAILURE, .args = { on } };
+	return ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0 ? -errno : 0;
 }
 
 int vm_setup_irqchip(struct vm *vm)

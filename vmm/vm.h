@@ -37,7 +37,7 @@
 #define VM_LOW_RESERVED    0x10000u   /* kernels may not load below this */
 #define VM_DEFAULT_RAM     (128ull << 20)
 #define VM_MAX_RAM         (3ull << 30) /* stays below the LAPIC/IOAPIC MMIO */
-#define VM_MAX_RO_PAGES    64         /* read-only pages for watchpoints */
+#define VM_MAX_OWN_PAGES   64         /* RAM pages with a slot of their own (debugger) */
 
 /* Exit statuses of the monitor itself (a guest's own status is 0..255 and
  * passes through unchanged). */
@@ -88,6 +88,19 @@ enum vcpu_state {
 	VCPU_FAULTED,    /* guest faulted; vm->fault_line says how */
 };
 
+/* How KVM sees a RAM page the debugger set apart (vm_map_ram). */
+enum vm_page_map {
+	VM_PAGE_RW,   /* as any RAM, in a slot of its own */
+	VM_PAGE_RO,   /* read-only: a guest write exits as MMIO */
+	VM_PAGE_NONE, /* unmapped: a data access exits as MMIO, a fetch as an
+			 emulation failure */
+};
+
+struct vm_page {
+	uint64_t gpa;
+	enum vm_page_map map;
+};
+
 struct vm;
 struct vcpu_debug;   /* vmm/debug.c */
 
@@ -136,6 +149,8 @@ struct host_caps {
 	bool hw_bp;           /* execution breakpoints in DR0-3 fire */
 	bool hw_wp;           /* data breakpoints fire */
 	bool ro_mem;          /* KVM_CAP_READONLY_MEM: write watchpoints by page */
+	bool emul_exit;       /* KVM_CAP_EXIT_ON_EMULATION_FAILURE: a fetch from
+				 an unmapped page exits at any CPL */
 	int max_vcpus;
 };
 
@@ -154,6 +169,9 @@ struct vm {
 	struct image images[VM_MAX_IMAGES];
 	int run_size;
 	uint32_t nr_slots;        /* KVM memory slots RAM is laid out in */
+	int nr_own;               /* RAM pages in a slot of their own */
+	struct vm_page own[VM_MAX_OWN_PAGES];
+	uint32_t own_slot[VM_MAX_OWN_PAGES];
 
 	/* Run state, under lock. */
 	pthread_mutex_t lock;
@@ -177,10 +195,19 @@ int vm_setup_irqchip(struct vm *vm);
 int vm_irq_line(struct vm *vm, unsigned irq, int level);
 /* Guest-physical range -> host pointer, or NULL if any byte is outside RAM. */
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
-/* Lays RAM out in KVM with these pages read-only: a guest write to them
- * exits as MMIO (watchpoints where data breakpoints do not fire). Only
- * while no vCPU is in KVM_RUN. */
-int vm_map_ram(struct vm *vm, const uint64_t *ro_pages, int n);
+/* Lays RAM out in KVM with each of these pages in a memory slot of its
+ * own, mapped as it says (a page named twice: the most restrictive). Only while no vCPU
+ * is in KVM_RUN: every slot is laid out again. */
+int vm_map_ram(struct vm *vm, const struct vm_page *pages, int n);
+/* Maps one page of that layout another way: only its own slot changes,
+ * so other vCPUs may run meanwhile. -ENOENT if it has no slot of its own. */
+int vm_set_page(struct vm *vm, uint64_t gpa, enum vm_page_map map);
+/* How such a page is mapped now; -ENOENT if it has no slot of its own. */
+int vm_page_map(struct vm *vm, uint64_t gpa, enum vm_page_map *map);
+/* KVM_CAP_EXIT_ON_EMULATION_FAILURE: an instruction KVM cannot emulate
+ * (e.g. fetched from an unmapped page) exits even at CPL 3, where KVM
+ * would otherwise raise #UD in the guest. */
+int vm_exit_on_emulation_failure(struct vm *vm, bool on);
 int vm_start(struct vm *vm);
 /* Wait until every vCPU finished or the machine is exiting; the status. */
 int vm_wait(struct vm *vm, unsigned timeout_s);
