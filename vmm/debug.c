@@ -1478,8 +1478,11 @@ void debug_shadow_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
 	pthread_mutex_lock(&d->lock);
 	for (int i = 0; i < MAX_BPS; i++) {
 		struct dbg_bp *b = &d->bps[i];
+		/* a byte the guest has overwritten since (self-modifying code)
+		 * is shown as it is now */
 		for (unsigned k = 0; b->used && k < b->nplant; k++)
-			if (b->pgpa[k] >= gpa && b->pgpa[k] - gpa < len)
+			if (b->pgpa[k] >= gpa && b->pgpa[k] - gpa < len &&
+			    ((uint8_t *)buf)[b->pgpa[k] - gpa] == b->plant[k])
 				((uint8_t *)buf)[b->pgpa[k] - gpa] = b->saved[k];
 	}
 	pthread_mutex_unlock(&d->lock);
