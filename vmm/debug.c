@@ -812,6 +812,15 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 	}
 	d->stopped = false;
 	d->stop_signal = SIGTRAP_GDB;
+	/* a stop announced but never taken is over: the next one must be
+	 * announced again */
+	if (d->signalled) {
+		uint64_t v;
+		if (read(d->efd, &v, sizeof(v)) < 0) {
+			/* already drained */
+		}
+		d->signalled = false;
+	}
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu_debug *c = &d->cpus[i];
 		if (eff[i] == GDB_RESUME_NONE)
