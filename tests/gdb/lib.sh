@@ -32,6 +32,8 @@ export LC_ALL=C
 command -v "$GDB" >/dev/null || { echo "Bail out! $GDB not found (make test-deps)"; exit 1; }
 [ -x "$GDBVMM" ] || { echo "Bail out! $GDBVMM not built (make)"; exit 1; }
 
+. tests/lib/tap.sh
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/gdb-test.XXXXXX") || exit 1
 
 # Processes to kill on exit: every gdbvmm and background gdb started here,
@@ -55,27 +57,6 @@ trap 'exit 143' TERM
 # No job control (gdb_bg turns it on for one command only).
 set +m
 
-tap_n=0
-tap_failed=0
-# Set TODO to a reason around a test point whose failure is a reported bug.
-TODO=
-
-_tap_line() { # ok|"not ok" description
-	tap_n=$((tap_n + 1))
-	local d=${2//$'\n'/ }
-	if [ -n "$TODO" ]; then
-		echo "$1 $tap_n - $d # TODO $TODO"
-	else
-		echo "$1 $tap_n - $d"
-		[ "$1" = ok ] || tap_failed=$((tap_failed + 1))
-	fi
-}
-
-# diag TEXT...: comments for the reader, one `# ` per line.
-diag() {
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-
 # diag_text LABEL TEXT: a text as comments, bytes made visible; a long
 # one as its first 20 and last 40 lines.
 diag_text() {
@@ -92,33 +73,6 @@ diag_text() {
 		printf '%s\n' "$2" | head -n 20 | cat -v | sed 's/^/#   /'
 		diag "  ... ($n lines in all)"
 		printf '%s\n' "$2" | tail -n 40 | cat -v | sed 's/^/#   /'
-	fi
-}
-
-# pass DESCRIPTION / fail DESCRIPTION [DIAG...]: every helper returns 0
-# when its point passed, 1 when not.
-pass() { _tap_line ok "$1"; }
-
-fail() {
-	_tap_line "not ok" "$1"
-	shift
-	[ $# -eq 0 ] || diag "$@"
-	return 1
-}
-
-# ok DESCRIPTION COMMAND...: passes when COMMAND succeeds.
-ok() {
-	local d=$1
-	shift
-	if "$@"; then pass "$d"; else fail "$d"; fi
-}
-
-# is GOT EXPECTED DESCRIPTION: string equality.
-is() {
-	if [ "$1" = "$2" ]; then
-		pass "$3"
-	else
-		fail "$3" "     got: '$1'" "expected: '$2'"
 	fi
 }
 
@@ -161,17 +115,6 @@ in_order() {
 		at=$n
 	done
 	pass "$d"
-}
-
-# skip REASON: a test point that cannot run here, said so in the TAP line.
-skip() {
-	tap_n=$((tap_n + 1))
-	echo "ok $tap_n # SKIP $1"
-}
-
-done_testing() {
-	echo "1..$tap_n"
-	[ "$tap_failed" -eq 0 ]
 }
 
 # ---- the machine ------------------------------------------------------------
@@ -299,6 +242,3 @@ value_after() {
 healthy() {
 	unlike "$GDB_OUT" 'internal-error|too long|[Tt]runcated register|Remote .g. packet|Remote communication error|Remote connection closed|Remote failure reply|gdb killed after' "$1"
 }
-
-# on_pvm: true on a host whose KVM is kvm-pvm (shared/ENVIRONMENT.md).
-on_pvm() { [ -e /sys/module/kvm_pvm ]; }
