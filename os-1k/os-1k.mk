@@ -4,7 +4,7 @@
 #   make os-1k-qemu         boot it under QEMU (TCG), console on stdio
 #   make os-1k-qemu-gdb     the same, stopped, waiting for gdb on :1234
 #   make os-1k-test         the program tests and the gdb test under QEMU (TAP)
-#   make os-1k-test-vmlane  the program tests under ./gdbvmm, in the KVM test VM
+#   make os-1k-test-vmlane  the program tests and the gdb session under ./gdbvmm, in the KVM test VM
 
 OS1K_B      := $(B)/os-1k
 OS1K_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pie -fno-stack-protector \
@@ -72,15 +72,13 @@ os-1k-qemu-gdb: os-1k/kernel.elf
 	@echo "waiting for gdb: gdb -x os-1k/gdbinit -ex 'target remote :1234'"
 	$(OS1K_QEMU) -s -S
 
-# `make test` runs the QEMU runs. The gdbvmm runs (os-1k/tests/lane.t, in
-# the second lane on kvm-pvm) are out of it for now: every program passes
-# there, but since the console and teardown changes of 2026-11-21 the lane
-# run does not end after the last test; `make os-1k-test-vmlane` runs them.
-SCRIPT_TESTS += os-1k/tests/run-qemu.t os-1k/tests/gdb-qemu.t
+# `make test` runs os-1k under QEMU here, and under ./gdbvmm (the program
+# tests, then the gdb session) in the second lane: os-1k/tests/lane.t.
+SCRIPT_TESTS += os-1k/tests/run-qemu.t os-1k/tests/gdb-qemu.t os-1k/tests/lane.t
 
 os-1k-test: os-1k/kernel.elf
 	prove os-1k/tests/run-qemu.t os-1k/tests/gdb-qemu.t
 
 # gdbvmm runs os-1k only on a KVM with 32-bit paging (not on kvm-pvm).
 os-1k-test-vmlane: os-1k/kernel.elf gdbvmm
-	tests/vmlane/run prove os-1k/tests/run-gdbvmm.t os-1k/tests/gdb-gdbvmm.t
+	prove -v os-1k/tests/lane.t
