@@ -279,8 +279,10 @@ void vcpu_kick(struct vcpu *cpu)
 	atomic_store(&cpu->stop_req, true);
 	if (cpu->run)
 		__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&cpu->vm->kick_lock);
 	if (cpu->thread_started)
 		pthread_kill(cpu->thread, SIG_KICK);
+	pthread_mutex_unlock(&cpu->vm->kick_lock);
 	console_wake(cpu->vm->con);
 }
 

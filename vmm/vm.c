@@ -52,6 +52,7 @@ int vm_create(struct vm *vm, const struct vm_opts *opts)
 	vm->opts = *opts;
 	vm->kvm_fd = vm->vm_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_mutex_init(&vm->kick_lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	iobus_init(&vm->bus, opts->verbose);
 
@@ -259,7 +260,9 @@ int vm_start(struct vm *vm)
 			vm_request_exit(vm, VM_STATUS_UNHANDLED);
 			return -err;
 		}
+		pthread_mutex_lock(&vm->kick_lock);
 		cpu->thread_started = true;
+		pthread_mutex_unlock(&vm->kick_lock);
 	}
 	return 0;
 }
@@ -308,11 +311,16 @@ int vm_wait(struct vm *vm, unsigned timeout_s)
 	if (atomic_load(&vm->exiting))
 		for (int i = 0; i < vm->nr_vcpus; i++)
 			vcpu_kick(&vm->vcpus[i]);
-	for (int i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].thread_started) {
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		/* no kick signals the thread from here on: a pthread_kill
+		 * after the join would name a thread that is gone */
+		pthread_mutex_lock(&vm->kick_lock);
+		bool started = vm->vcpus[i].thread_started;
+		vm->vcpus[i].thread_started = false;
+		pthread_mutex_unlock(&vm->kick_lock);
+		if (started)
 			pthread_join(vm->vcpus[i].thread, NULL);
-			vm->vcpus[i].thread_started = false;
-		}
+	}
 
 	if (atomic_load(&vm->exiting))
 		return vm->exit_status;
@@ -359,4 +367,5 @@ void vm_destroy(struct vm *vm)
 		close(vm->kvm_fd);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
+	pthread_mutex_destroy(&vm->kick_lock);
 }

@@ -110,7 +110,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
-	bool thread_started;
+	bool thread_started; /* under vm->kick_lock: a kick never signals a joined thread */
 	const struct image *image;
 	_Atomic enum vcpu_state state;
 	int status;          /* guest exit status when FINISHED */
@@ -183,7 +183,10 @@ struct vm {
 	uint64_t mmio_logged[32]; /* unclaimed MMIO addresses already reported */
 	unsigned nr_mmio_logged;
 
-	struct vm_debug *dbg;     /* non-NULL while a gdb stub may attach */
+	struct vm_debug *_Atomic dbg; /* non-NULL while a gdb stub may attach;
+				       * set once the engine is built (the signal
+				       * thread may read it any time) */
+	pthread_mutex_t kick_lock; /* every vCPU's thread_started (vcpu_kick) */
 	void *devices[8];         /* device state, owned by vmm/devices.c */
 };
 
