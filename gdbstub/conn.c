@@ -12,14 +12,15 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gdbstub/gdbstub.h"
 #include "gdbstub/packet.h"
 
-/* A client that stops reading for this long is dropped (seconds). */
+/* A client that has not taken one whole reply after this long is
+ * dropped (seconds; send_all). */
 #define SEND_TIMEOUT 10
 
 static const char busy_msg[] =
@@ -248,18 +249,42 @@ static int listen_tcp(struct gdb_stub *s)
 	return err;
 }
 
-/* Write everything or fail (the client is then dropped). */
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write everything or fail (the client is then dropped). SEND_TIMEOUT
+ * bounds the whole buffer, not each send(): a blocking send() that times
+ * out after queuing part of the data returns that part, so a per-call
+ * timeout (SO_SNDTIMEO) let a client that never reads hold the stub for
+ * SEND_TIMEOUT per piece of a reply, 30 s and more for one `m`. */
 static int send_all(int fd, const uint8_t *buf, size_t len)
 {
+	long deadline = now_ms() + SEND_TIMEOUT * 1000L;
+
 	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n >= 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
 		}
-		buf += n;
-		len -= (size_t)n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		long left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int r = poll(&p, 1, (int)left);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0) /* not even room for a part of it in time */
+			return -ETIMEDOUT;
 	}
 	return 0;
 }
@@ -331,7 +356,6 @@ static void new_client(struct gdb_stub *s)
 {
 	int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
 	int one = 1;
-	struct timeval tv = { .tv_sec = SEND_TIMEOUT };
 
 	if (fd < 0)
 		return;
@@ -344,7 +368,6 @@ static void new_client(struct gdb_stub *s)
 	}
 	if (!s->spec.is_unix)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	s->cfd = fd;
 	gdb_session_reset(s->sess);
 	rsp_parser_init(s->parser);

@@ -6,9 +6,12 @@
 # the attacks (see its header) and prints PASS/FAIL lines, which become
 # test points here. After every attack `rawclient check` is the next
 # client: it must be served, find no breakpoint left, read the guest's
-# code as the file's bytes (every planted byte restored), read the
-# registers, and see the counter grow across a continue. At the end a
-# client releases the guest, which must exit with the status it was given.
+# image as the file's bytes but for the counter (every planted byte
+# restored), read the registers, see the counter grow across a continue,
+# and find the guest stopped inside its loop with CS unchanged. The kill
+# attack plants its Z0s as bytes in the guest's code on every host (the
+# debug registers taken first). At the end a client releases the guest,
+# which must exit with the status it was given.
 #
 #   RAWCLIENT  the client (default build/tests/hostile/rawclient)
 . "$(dirname "$0")/../gdb/lib.sh"

@@ -9,9 +9,11 @@
  * 0x10104 (release) is set.
  *
  *   check      a well-behaved client: the stub answers, no breakpoint is
- *              left, the code is the file's bytes (no planted byte left),
- *              the registers read, and the guest still runs (its counter
- *              grows across a continue and a Ctrl-C); then detaches
+ *              left, the image in memory is the file's bytes but for the
+ *              counter (no planted byte left), the registers read, the
+ *              guest still runs (its counter grows across a continue and
+ *              a Ctrl-C) and stops inside its loop with CS unchanged;
+ *              then detaches
  *   release N  sets release to N and detaches: the guest exits with N
  *   badsum     bad checksums (answered `-`), non-hex checksum digits,
  *              dropped packets in no-ack mode
@@ -22,9 +24,12 @@
  *   edges      addresses at the end of RAM, at the top of the address
  *              space and ranges that wrap, reads, writes, breakpoints
  *   random N   N random packets (valid framing, random or templated
- *              bodies): every one gets exactly one well-formed reply
+ *              bodies): every one gets exactly one reply, well framed and
+ *              of the form its packet calls for
  *   kill       clients that die (SIGKILL) stopped with breakpoints planted,
- *              running with breakpoints planted, and mid-packet
+ *              running with breakpoints planted, mid-packet, and stopped
+ *              at a breakpoint; the debug registers are taken first, so
+ *              the Z0s are bytes planted in the guest's code on every host
  *   vanish     clients that reset the connection right after connecting,
  *              right after a Ctrl-C, and while running: the guest must go
  *              on running with nobody attached
@@ -33,7 +38,9 @@
  *   cycles N   N connects and disconnects of three kinds
  *   two        a second client while one is attached is turned away and
  *              the first goes on; twenty at once; the next one is served
- *   noread     a client that sends requests and never reads the replies
+ *   noread     a client that sends requests, never reads the replies and
+ *              stays connected: the next client is served once the stub's
+ *              send timeout gives it up
  *
  * No scenario writes guest memory the guest uses or any register, except
  * `release` and the pc restored in `edges`.
@@ -432,6 +439,36 @@ static uint32_t read_u32(struct conn *c, uint64_t addr, bool *ok)
 	return v;
 }
 
+static bool all_of(const char *s, const char *set)
+{
+	return s[strspn(s, set)] == 0;
+}
+
+/* `E NN`: an error with two hex digits ("Standard Replies") */
+static bool is_error(const char *r)
+{
+	return r[0] == 'E' && strlen(r) == 3 && all_of(r + 1, "0123456789abcdef");
+}
+
+/* Hex of whole bytes; `x` for a register the target cannot read ("p"). */
+static bool is_hex(const char *r, bool unavailable_ok)
+{
+	return strlen(r) % 2 == 0 && all_of(r, unavailable_ok ? "0123456789abcdefx" : "0123456789abcdef");
+}
+
+/* Register n (gdb's i386 numbering: 8 eip, 10 cs) as a number, or
+ * UINT32_MAX when it cannot be read. */
+static uint32_t reg_u32(struct conn *c, int n)
+{
+	const char *r = cmdf(c, "p%x", n);
+	uint32_t v = 0;
+	if (!r || strlen(r) != 8 || !is_hex(r, false))
+		return UINT32_MAX;
+	for (int i = 3; i >= 0; i--)
+		v = v << 8 | (uint32_t)(hexval(r[2 * i]) << 4 | hexval(r[2 * i + 1]));
+	return v;
+}
+
 /* Resume, let it run, Ctrl-C: the stop reply. */
 static const char *run_a_while(struct conn *c, int ms)
 {
@@ -471,11 +508,20 @@ static void sc_check(void)
 	check(m && strstr(m, "no breakpoints or watchpoints"),
 	      "no breakpoint or watchpoint is left (monitor info: %.120s)", bps ? bps + 1 : "?");
 	load_image();
-	uint8_t now[0x1000];
-	size_t n = file_len < 0x100 ? file_len : 0x100; /* the code, before the counter */
-	bool got = read_mem(c, WINDOW, n, now);
-	check(got && !memcmp(now, file_bytes, n),
-	      "the guest's code reads as the file's %zu bytes: every planted byte restored", n);
+	/* the whole image, but for the counter (it runs) and release
+	 * (written only at the end): code, data and text after them */
+	uint8_t now[sizeof(file_bytes)];
+	size_t diff = file_len;
+	bool got = file_len > 0 && read_mem(c, WINDOW, file_len, now);
+	for (size_t i = 0; got && i < file_len && diff == file_len; i++)
+		if (now[i] != file_bytes[i] && !(i >= COUNT - WINDOW && i < RELEASE - WINDOW))
+			diff = i;
+	check(got && diff == file_len,
+	      "the guest's memory reads as the file's %zu bytes: every planted byte restored%s", file_len,
+	      !got ? " (read failed)" : diff < file_len ? " (a byte differs)" : "");
+	if (got && diff < file_len)
+		printf("first difference at 0x%zx: 0x%02x, the file has 0x%02x\n", WINDOW + diff, now[diff],
+		       file_bytes[diff]);
 	const char *g = cmd(c, "g");
 	check(g && strlen(g) > 64 && g[0] != 'E', "the registers read (g: %zu hex digits)", g ? strlen(g) : 0);
 	bool ok1, ok2;
@@ -486,6 +532,11 @@ static void sc_check(void)
 	uint32_t c2 = read_u32(c, COUNT, &ok2);
 	check(!strncmp(st, "T02", 3), "continue then Ctrl-C stops with SIGINT (%s)", st);
 	check(ok1 && ok2 && c2 != c1, "the guest still runs: its counter went from %u to %u", c1, c2);
+	/* where it stopped: in its loop, CS still the window's (no attack
+	 * moved it or changed its registers) */
+	uint32_t pc = reg_u32(c, 8), cs = reg_u32(c, 10);
+	check(pc >= LOOP && pc < LOOP + 12 && cs == WINDOW >> 4,
+	      "the guest stopped inside its loop (pc 0x%x, cs 0x%x): its registers are intact", pc, cs);
 	check(detach(c), "detach answers OK");
 }
 
@@ -805,11 +856,56 @@ static size_t random_body(char *b, size_t cap)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-static bool is_reply_form(const char *r)
+static bool is_stop(const char *r)
 {
-	/* everything the stub sends: OK, E NN, stop replies, hex, qXfer m/l,
-	 * the thread list, empty */
-	return r != NULL;
+	return (r[0] == 'T' || r[0] == 'S' || r[0] == 'W' || r[0] == 'X') && strlen(r) >= 3 &&
+	       all_of((char[]){ r[1], r[2], 0 }, "0123456789abcdef");
+}
+
+/* Is r a reply of the right form for the packet `body` (n bytes)? The
+ * framing and the checksum were checked on receipt; here the content:
+ * printable text only, an error in the `E NN` form, and for the packets
+ * whose answer has a shape, that shape ("Packets", "Stop Reply Packets"). */
+static bool reply_fits(const char *body, size_t n, const char *r, bool resumed)
+{
+	for (const char *p = r; *p; p++)
+		if ((*p < 0x20 || *p > 0x7e) && *p != '\n' && *p != '\t')
+			return false;
+	if (r[0] == 'E') /* no other reply starts so: hex is lower case */
+		return is_error(r);
+	if (resumed)
+		return is_stop(r);
+	if (n == 0)
+		return r[0] == 0;
+	switch (body[0]) {
+	case 'm': /* empty for a length of 0 */
+		return is_hex(r, false);
+	case 'g':
+	case 'p':
+		return r[0] != 0 && is_hex(r, true);
+	case 'Z':
+	case 'z':
+	case 'H':
+	case 'M':
+	case 'X':
+		return !strcmp(r, "OK") || r[0] == 0;
+	case 'T':
+		return !strcmp(r, "OK");
+	case '?':
+		return is_stop(r);
+	case 'q':
+		if (n == 2 && body[1] == 'C')
+			return !strncmp(r, "QC", 2);
+		if (n >= 12 && (!memcmp(body, "qfThreadInfo", 12) || !memcmp(body, "qsThreadInfo", 12)))
+			return r[0] == 'm' || !strcmp(r, "l");
+		if (n > 5 && !memcmp(body, "qXfer", 5))
+			return r[0] == 'l' || r[0] == 'm' || r[0] == 0;
+		if (n >= 10 && !memcmp(body, "qSupported", 10))
+			return !strncmp(r, "PacketSize=", 11);
+		return true;
+	default:
+		return true;
+	}
 }
 
 static void sc_random(int count)
@@ -842,8 +938,13 @@ static void sc_random(int count)
 			if (got >= 0 && reply[0] == 'T')
 				stops++;
 		}
-		if (got < 0 || !is_reply_form(reply)) {
+		if (got < 0) {
 			fail("packet %d ('%.40s'): no well-formed reply (%ld)", i, body, got);
+			errors++;
+			break;
+		}
+		if (!reply_fits(body, n, reply, resumes)) {
+			fail("packet %d ('%.40s'): a reply of the wrong form: '%.60s'", i, body, reply);
 			errors++;
 			break;
 		}
@@ -882,13 +983,24 @@ static void kill_child(void (*fn)(void), const char *what)
 	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "a client killed %s", what);
 }
 
+/* Takes the debug registers with Z1s on bytes the guest never runs (the
+ * zeros after its code), so that the Z0s that follow are planted in guest
+ * memory on every host: int3 where KVM intercepts it, else the port-I/O
+ * trap. A host without debug registers takes them by stepping instead. */
+static void fill_debug_registers(struct conn *c)
+{
+	for (unsigned i = 0; i < 4; i++)
+		cmdf(c, "Z1,%x,1", WINDOW + 0x80 + 0x10 * i);
+}
+
 static void die_stopped(void)
 {
 	struct conn *c = attach();
 	if (!c)
 		return;
+	fill_debug_registers(c);
 	cmdf(c, "Z0,%x,1", LOOP);
-	cmdf(c, "Z1,%x,1", LOOP + 7);
+	cmdf(c, "Z0,%x,1", LOOP + 5);
 	cmdf(c, "Z2,%x,4", COUNT);
 }
 
@@ -897,7 +1009,8 @@ static void die_running(void)
 	struct conn *c = attach();
 	if (!c)
 		return;
-	cmdf(c, "Z0,%x,1", LOOP + 7);
+	fill_debug_registers(c);
+	cmdf(c, "Z0,%x,1", 0x10040); /* the cli after the exit hypercall: not reached */
 	cmdf(c, "Z1,%x,1", 0x10020);
 	send_pkt(c, "c", 1);
 	recv_ack(c, timeout_ms);
@@ -909,6 +1022,7 @@ static void die_mid_packet(void)
 	struct conn *c = attach();
 	if (!c)
 		return;
+	fill_debug_registers(c);
 	cmdf(c, "Z0,%x,1", LOOP);
 	send_raw(c, "$M10100,4:0000", 14);
 }
@@ -918,8 +1032,10 @@ static void die_at_a_breakpoint(void)
 	struct conn *c = attach();
 	if (!c)
 		return;
+	fill_debug_registers(c);
 	cmdf(c, "Z0,%x,1", LOOP);
-	cmd(c, "c"); /* the stop at the breakpoint */
+	cmdf(c, "Z0,%x,1", LOOP + 5);
+	cmd(c, "c"); /* the stop at a breakpoint */
 }
 
 static void sc_kill(void)
@@ -1110,37 +1226,49 @@ static void sc_two(void)
 		detach(b);
 }
 
+/* A client that asks for big replies and never reads them, and stays
+ * connected: the stub must give it up after its send timeout (10 s for a
+ * whole reply) and serve the next client while the first one still holds
+ * its socket open. The client sees the stub give up as a reset (the
+ * stub closes with requests unread): it polls for that, never reading. */
 static void sc_noread(void)
 {
 	struct conn *c = attach();
 	if (!check(c != NULL, "attached"))
 		return;
-	int one = 4096;
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
+	int small = 4096;
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	long t0 = now_ms();
-	/* big replies (m of 32 KiB is 64 KiB of hex), never read */
+	/* m of 32 KiB is a 64 KiB reply; sent until the stub stops taking
+	 * requests (its socket buffer full) or it drops us */
 	int sent = 0;
 	for (int i = 0; i < 2000; i++) {
 		uint8_t pkt[64];
 		size_t n = frame("m10000,8000", 11, pkt);
 		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
-		if (poll(&pfd, 1, 15000) <= 0 || !send_raw(c, pkt, n))
-			break;
-		if (pfd.revents & (POLLHUP | POLLERR))
+		if (poll(&pfd, 1, 2000) <= 0 || (pfd.revents & (POLLHUP | POLLERR)) || !send_raw(c, pkt, n))
 			break;
 		sent++;
-		/* the stub drops us after its 10 s send timeout */
-		if (now_ms() - t0 > 30000)
-			break;
 	}
-	/* whatever happened, the stub must be free again soon */
-	conn_close(c);
+	long dropped = -1;
+	while (now_ms() - t0 < 60000) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
+		if (poll(&pfd, 1, 100) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			dropped = now_ms() - t0;
+			break;
+		}
+	}
+	check(dropped >= 0 && dropped < 15000,
+	      "a client that never reads (%d requests sent) is dropped after the 10 s send timeout (%ld ms)",
+	      sent, dropped);
+	/* the next client, while the first one still holds its socket */
 	long t1 = now_ms();
 	struct conn *d = NULL;
 	while (now_ms() - t1 < 30000 && !(d = attach()))
 		usleep(200 * 1000);
-	check(d != NULL, "after a client that never reads (%d requests sent in %ld ms), the next one is served",
-	      sent, t1 - t0);
+	check(d != NULL, "the next client is served while the dropped one is still connected (%ld ms)",
+	      now_ms() - t1);
+	conn_close(c);
 	if (d)
 		detach(d);
 }
