@@ -44,6 +44,6 @@ $(B)/%.o: %.c
 check: test
 
 clean:
-	rm -rf build build-* gdbvmm $(CLEAN_EXTRA)
+	rm -rf build build-* gdbvmm gdbvmm-* $(CLEAN_EXTRA)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -8,18 +8,22 @@
 #   make ubsan-test  the same against gdbvmm-ubsan
 #   make tsan-test   the same against gdbvmm-tsan
 #
+# CI (.ci/run) runs asan-test and tsan-test after make test. With the
+# default SAN_CC (clang), the builds first install clang and its runtimes
+# when missing (make clang-deps: tests/deps.sh clang).
+#
 # Each sanitizer build is a sub-make with its own build directory ($(B))
 # and binary name (GDBVMM), so it never mixes objects with the normal
 # build. The guests are built by the normal `make` (their flags are their
 # own; a sanitizer has nothing to do in a guest). The test scripts start
-# the monitor named by $GDBVMM (tests/guests/lib.sh, tests/gdb/lib.sh,
-# tests/hostile/lib.sh).
+# the monitor named by $GDBVMM (tests/guests/lib.sh, tests/gdb/lib.sh;
+# tests/hostile/*.t use the latter).
 #
 # Zero reports: every sanitizer writes its reports to files under
 # build-*/reports/ (log_path), not only to a stderr that a test may have
 # swallowed or a process that was killed at the end of a test; after
-# prove, tests/sanitize-check prints every report and fails if there is
-# one. So a report fails the run even when every test passed.
+# prove, tests/hostile/sanitize-check prints every report and fails if
+# there is one. So a report fails the run even when every test passed.
 
 SAN_CC      ?= clang
 ASAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -50,11 +54,15 @@ define san_build
 		SANFLAGS='$(2)' GDBVMM=$(3) $(3) $(call san_units,$(1))
 endef
 
-asan:
+# clang and its sanitizer runtimes are installed when missing (as make
+# test installs its tools), unless another compiler is asked for.
+SAN_DEPS := $(if $(filter clang,$(SAN_CC)),clang-deps)
+
+asan: $(SAN_DEPS)
 	$(call san_build,build-asan,$(ASAN_CFLAGS),gdbvmm-asan)
-ubsan:
+ubsan: $(SAN_DEPS)
 	$(call san_build,build-ubsan,$(UBSAN_CFLAGS),gdbvmm-ubsan)
-tsan:
+tsan: $(SAN_DEPS)
 	$(call san_build,build-tsan,$(TSAN_CFLAGS),gdbvmm-tsan)
 
 # Options every run gets: reports to files, stack traces, a nonzero exit.
@@ -72,9 +80,9 @@ define san_test
 	$(Q)tests/hostile/sanitize-check $(1)/reports
 endef
 
-asan-test: all hostile-deps asan
+asan-test: all test-deps hostile-deps asan
 	$(call san_test,build-asan,gdbvmm-asan,$(ASAN_RUN_OPTIONS),)
-ubsan-test: all hostile-deps ubsan
+ubsan-test: all test-deps hostile-deps ubsan
 	$(call san_test,build-ubsan,gdbvmm-ubsan,$(UBSAN_RUN_OPTIONS),)
-tsan-test: all hostile-deps tsan
+tsan-test: all test-deps hostile-deps tsan
 	$(call san_test,build-tsan,gdbvmm-tsan,$(TSAN_RUN_OPTIONS),$(SAN_NORAND))

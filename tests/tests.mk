@@ -14,10 +14,14 @@ PROVE ?= prove
 PROVE_FLAGS ?=
 
 # Installs what the tests need (qemu, gdb, busybox, a Debian kernel) when
-# missing; does nothing on a machine that has them.
-.PHONY: test-deps unit-test
+# missing; does nothing on a machine that has them. clang-deps: clang and
+# its runtimes for the sanitizer builds and the fuzzers (tests/sanitize.mk,
+# tests/fuzz/fuzz.mk), the same way.
+.PHONY: test-deps clang-deps unit-test
 test-deps:
 	$(Q)tests/deps.sh
+clang-deps:
+	$(Q)tests/deps.sh clang
 
 unit-test: $(UNIT_TESTS)
 	$(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS)

@@ -37,7 +37,7 @@ FUZZ_SRC_hypercall := vmm/dev_hypercall.c vmm/hypercall.c vmm/vcpu.c vmm/vm.c vm
 
 FUZZ_BINS := $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
 
-$(FUZZ_B)/%.o: %.c
+$(FUZZ_B)/%.o: %.c | fuzz-check-cc
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  CCFUZZ  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
@@ -52,9 +52,15 @@ $(foreach f,packet session loader mmu hypercall,$(eval $(call fuzz_rule,$(f))))
 
 .PHONY: fuzz fuzz-build fuzz-regress fuzz-corpus fuzz-check-cc
 
+# clang and libFuzzer's runtime are installed when missing (tests/deps.sh
+# clang); another FUZZ_CC must be there already.
 fuzz-check-cc:
+ifeq ($(FUZZ_CC),clang)
+	$(Q)tests/deps.sh clang
+else
 	@command -v $(FUZZ_CC) >/dev/null || { \
-		echo "fuzz: $(FUZZ_CC) not found; install clang and libclang-rt-14-dev (apt-get install clang libclang-rt-14-dev)"; exit 1; }
+		echo "fuzz: $(FUZZ_CC) not found"; exit 1; }
+endif
 
 fuzz-build: fuzz-check-cc $(FUZZ_BINS)
 
