@@ -1273,6 +1273,23 @@ static void sc_noread(void)
 		detach(d);
 }
 
+/* The scenarios: a function, or one that takes a number (the argument,
+ * else the default n). */
+static const struct scenario {
+	const char *name;
+	void (*run)(void);
+	void (*run_n)(int n);
+	int n;
+} scenarios[] = {
+	{ "check", sc_check, NULL, 0 },        { "release", NULL, sc_release, 0 },
+	{ "badsum", sc_badsum, NULL, 0 },      { "oversize", sc_oversize, NULL, 0 },
+	{ "cut", sc_cut, NULL, 0 },            { "badhex", sc_badhex, NULL, 0 },
+	{ "edges", sc_edges, NULL, 0 },        { "random", NULL, sc_random, 10000 },
+	{ "kill", sc_kill, NULL, 0 },          { "vanish", sc_vanish, NULL, 0 },
+	{ "handover", NULL, sc_handover, 500 }, { "cycles", NULL, sc_cycles, 1000 },
+	{ "two", sc_two, NULL, 0 },            { "noread", sc_noread, NULL, 0 },
+};
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -1283,42 +1300,22 @@ int main(int argc, char **argv)
 	port = argv[2];
 	const char *sc = argv[3];
 	const char *arg = argc > 4 ? argv[4] : NULL;
+	image = arg; /* for check; the others take a number or nothing */
 	if (getenv("RAWCLIENT_TIMEOUT_MS"))
 		timeout_ms = atoi(getenv("RAWCLIENT_TIMEOUT_MS"));
 	signal(SIGPIPE, SIG_IGN);
 
-	if (!strcmp(sc, "check")) {
-		image = arg;
-		sc_check();
-	} else if (!strcmp(sc, "release")) {
-		sc_release(arg ? atoi(arg) : 0);
-	} else if (!strcmp(sc, "badsum")) {
-		sc_badsum();
-	} else if (!strcmp(sc, "oversize")) {
-		sc_oversize();
-	} else if (!strcmp(sc, "cut")) {
-		sc_cut();
-	} else if (!strcmp(sc, "badhex")) {
-		sc_badhex();
-	} else if (!strcmp(sc, "edges")) {
-		sc_edges();
-	} else if (!strcmp(sc, "random")) {
-		sc_random(arg ? atoi(arg) : 10000);
-	} else if (!strcmp(sc, "kill")) {
-		sc_kill();
-	} else if (!strcmp(sc, "vanish")) {
-		sc_vanish();
-	} else if (!strcmp(sc, "handover")) {
-		sc_handover(arg ? atoi(arg) : 500);
-	} else if (!strcmp(sc, "cycles")) {
-		sc_cycles(arg ? atoi(arg) : 1000);
-	} else if (!strcmp(sc, "two")) {
-		sc_two();
-	} else if (!strcmp(sc, "noread")) {
-		sc_noread();
-	} else {
+	const struct scenario *r = NULL;
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]) && !r; i++)
+		if (!strcmp(sc, scenarios[i].name))
+			r = &scenarios[i];
+	if (!r) {
 		fprintf(stderr, "rawclient: unknown scenario %s\n", sc);
 		return 2;
 	}
+	if (r->run_n)
+		r->run_n(arg ? atoi(arg) : r->n);
+	else
+		r->run();
 	return failures ? 1 : 0;
 }
