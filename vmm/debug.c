@@ -503,12 +503,10 @@ static bool page_watched(const struct vm_debug *d, uint64_t page)
 static void close_hole_locked(struct vm_debug *d, struct vcpu *cpu)
 {
 	struct vcpu_debug *c = cd(cpu);
-	enum vm_page_map map;
 	c->hole_open = false;
 	for (int i = 0; i < MAX_BPS; i++)
 		if (d->bps[i].used && d->bps[i].how == DBG_HOLE &&
-		    (d->bps[i].gpa & ~0xfffull) == c->hole_page &&
-		    vm_page_map(d->vm, c->hole_page, &map) == 0) {
+		    (d->bps[i].gpa & ~0xfffull) == c->hole_page) {
 			vm_set_page(d->vm, c->hole_page, VM_PAGE_NONE);
 			return;
 		}
