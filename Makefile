@@ -23,9 +23,11 @@ endif
 .PHONY: all clean test check bench fuzz asan ubsan tsan
 all:
 
-# Every fragment may add tests: C unit tests (built programs) and TAP scripts.
+# Every fragment may add tests: C unit tests (built programs), TAP scripts,
+# and TAP scripts that start ./gdbvmm and so need a KVM (tests/tests.mk).
 UNIT_TESTS :=
 SCRIPT_TESTS :=
+KVM_TESTS :=
 
 include gdbstub/gdbstub.mk
 include vmm/vmm.mk

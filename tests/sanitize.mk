@@ -32,10 +32,11 @@ TSAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 # -O1 keeps stacks in reports readable and the builds quick.
 SAN_OPT     ?= -O1 -g
 
-# The end-to-end tests the sanitizer runs use: every test of the monitor,
-# not the nested QEMU lanes (their own CI lane) nor the tests of other
-# programs under QEMU (os-1k's *-qemu.t).
-SAN_SCRIPT_TESTS = $(filter-out tests/vmlane/% %/lane.t %-qemu.t,$(SCRIPT_TESTS))
+# The end-to-end tests the sanitizer runs use: every test of the monitor
+# (KVM_TESTS, tests/tests.mk), here or, on a machine without a usable
+# /dev/kvm, in the VM lane; not the lane's own checks nor the tests of
+# other programs under QEMU (os-1k's *-qemu.t).
+SAN_SCRIPT_TESTS = $(KVM_RUNNERS)
 # The unit tests of build dir $(1).
 san_units = $(patsubst $(B)/%,$(1)/%,$(UNIT_TESTS))
 
@@ -71,10 +72,12 @@ ASAN_RUN_OPTIONS = ASAN_OPTIONS=log_path=$(CURDIR)/build-asan/reports/asan:detec
 UBSAN_RUN_OPTIONS = UBSAN_OPTIONS=log_path=$(CURDIR)/build-ubsan/reports/ubsan:print_stacktrace=1:halt_on_error=1
 TSAN_RUN_OPTIONS = TSAN_OPTIONS=log_path=$(CURDIR)/build-tsan/reports/tsan:halt_on_error=0:second_deadlock_stack=1:history_size=4
 
-# $(call san_test,DIR,BINARY,ENV,PREFIX)
+# $(call san_test,DIR,BINARY,ENV,PREFIX): PREFIX also goes before the
+# scripts inside the lane (KVM_TESTS_WRAP), where it is not inherited.
 define san_test
 	@rm -rf $(1)/reports && mkdir -p $(1)/reports
-	$(3) VMLANE_PASSENV='ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS' GDBVMM=./$(2) $(4) \
+	$(3) VMLANE_PASSENV='ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS' GDBVMM=./$(2) \
+		KVM_TESTS='$(KVM_TESTS)' KVM_TESTS_WRAP='$(4)' $(4) \
 		$(PROVE) $(PROVE_FLAGS) $(call san_units,$(1)) $(SAN_SCRIPT_TESTS); \
 		echo $$? >$(1)/reports/prove-status
 	$(Q)tests/hostile/sanitize-check $(1)/reports

@@ -2,11 +2,12 @@
 # os-1k/tests/lane.t: os-1k under ./gdbvmm (every program's scripted test, then the source-level gdb session) on a KVM with 32-bit paging and protected-mode interrupts: the second lane on kvm-pvm hosts; prints TAP.
 #
 # One lane boot runs both scripts (tests/vmlane/tap-merge renumbers their
-# points into one stream). On a host whose KVM can run os-1k they run
-# here directly; inside the lane they are what the lane runs.
+# points into one stream). On a host whose KVM can run os-1k (hardware
+# KVM, tests/lib/host-kvm) they run here directly; inside the lane they
+# are what the lane runs.
 cd "$(dirname "$0")/../.." || exit 1
 tests="os-1k/tests/run-gdbvmm.t os-1k/tests/gdb-gdbvmm.t"
-if [ -n "${VMLANE:-}" ] || [ ! -e /sys/module/kvm_pvm ]; then
+if tests/lib/host-kvm hardware; then
 	# shellcheck disable=SC2086 # two paths without spaces
 	exec tests/vmlane/tap-merge $tests
 fi

@@ -10,7 +10,7 @@ GDB_TESTS += tests/gdb/faults.t
 GDB_TESTS += tests/gdb/monitor.t
 GDB_TESTS += tests/gdb/listen.t
 
-SCRIPT_TESTS += $(GDB_TESTS)
+KVM_TESTS += $(GDB_TESTS)
 
 .PHONY: gdb-test
 gdb-test: all

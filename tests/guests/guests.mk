@@ -4,7 +4,7 @@
 #   errors.t   bad usage and bad images: one line, status 2
 #   faults.t   triple fault, and what kvm-pvm cannot run (plus the SVM lane)
 #   console.t  terminal restored, idle stdin, -v, --stats, --timeout
-SCRIPT_TESTS += tests/guests/run.t tests/guests/multi.t tests/guests/errors.t \
+KVM_TESTS += tests/guests/run.t tests/guests/multi.t tests/guests/errors.t \
                 tests/guests/faults.t tests/guests/console.t
 
 .PHONY: guest-test

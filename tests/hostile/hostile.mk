@@ -29,7 +29,7 @@ HOSTILE_RAWCLIENT := $(B)/tests/hostile/rawclient
 HOSTILE_DEPS   := $(HOSTILE_GUESTS) $(HOSTILE_RAWCLIENT)
 CLEAN_EXTRA    += $(HOSTILE_GUESTS)
 
-SCRIPT_TESTS += $(wildcard tests/hostile/clients.t tests/hostile/guests.t tests/hostile/security.t \
+KVM_TESTS += $(wildcard tests/hostile/clients.t tests/hostile/guests.t tests/hostile/security.t \
                 tests/hostile/leaks.t)
 
 # A unit test of the fixes made on the way (KVM-free; see the file).
@@ -41,7 +41,7 @@ $(B)/tests/hostile/test_regress.t: $(B)/tests/hostile/test_regress.o $(B)/vmm/x8
 
 .PHONY: hostile-deps hostile-test
 hostile-deps: $(HOSTILE_DEPS)
-test: hostile-deps
+test kvm-test: hostile-deps
 hostile-test: all hostile-deps $(B)/tests/hostile/test_regress.t
 	$(PROVE) $(PROVE_FLAGS) $(B)/tests/hostile/test_regress.t tests/hostile/*.t
 
