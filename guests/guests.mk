@@ -14,7 +14,7 @@ GUESTS_FLAT  := minimal hello counter multiplication fibonacci hctest uart pm32 
                 triple paging32 pmint ports \
                 bench-hc bench-puts bench-putchar bench-uart
 # Multiboot ELF32 kernels: guests/NAME.c + lib/entry32.S + lib/con.c.
-GUESTS_ELF32 := dbg hello-mb
+GUESTS_ELF32 := dbg hello-mb tick
 # 64-bit ELF kernels: guests/NAME.c + lib/entry64.S + lib/con.c.
 GUESTS_ELF64 := dbg64
 

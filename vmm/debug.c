@@ -32,8 +32,10 @@ struct dbg_bp {
 	int dr;        /* DBG_DR: 0..3 */
 	uint64_t gpa;  /* DBG_STEP, DBG_PAGE: where the watched bytes are;
 			  DBG_HOLE: where the breakpoint's byte is */
-	/* DBG_INT3 and DBG_TRAP: the bytes planted in guest memory */
+	/* DBG_INT3 and DBG_TRAP: the bytes planted in guest memory; a trap
+	 * is armed (its bytes written) once no vCPU stands inside it */
 	unsigned nplant;
+	bool armed;
 	uint64_t pgpa[2];
 	uint8_t plant[2], saved[2];
 	uint8_t snap[WATCH_MAX]; /* DBG_STEP watch: the bytes at gpa, last seen */
@@ -78,6 +80,8 @@ struct vm_debug {
 	bool sstep_irq;
 	int fault_status; /* a fault happened while attached */
 	bool emul_exit;   /* KVM_CAP_EXIT_ON_EMULATION_FAILURE is on (DBG_HOLE) */
+	int nr_layout;    /* the pages remap_locked last gave vm_map_ram (-1: none) */
+	struct vm_page layout[VM_MAX_OWN_PAGES];
 	struct dbg_bp bps[MAX_BPS];
 	struct vcpu_debug cpus[VM_MAX_IMAGES];
 };
@@ -315,6 +319,48 @@ static uint64_t linear_pc(const struct kvm_regs *r, const struct kvm_sregs *s)
 	return (s->cs.base + ip) & 0xffffffffull;
 }
 
+/* A vCPU at linear `pc` stands inside the trap's bytes (past its first):
+ * with the trap written, it would run the trap's second byte. */
+static bool inside_trap(const struct dbg_bp *b, uint64_t pc)
+{
+	return b->nplant > 1 && pc > b->addr && pc < b->addr + b->nplant;
+}
+
+/* Writes a trap's bytes unless a parked vCPU, or the vCPU at `pc` (one
+ * that has just stepped), stands inside them; such a trap waits, and that
+ * vCPU steps once more before it runs on (debug_resume, debug_on_exit). */
+static void arm_locked(struct vm_debug *d, struct dbg_bp *b, uint64_t pc)
+{
+	if (b->armed || inside_trap(b, pc))
+		return;
+	for (int i = 0; i < d->vm->nr_vcpus; i++) {
+		const struct vcpu_debug *c = &d->cpus[i];
+		if (!c->gone && c->parked && c->state_ok && inside_trap(b, linear_pc(&c->regs, &c->sregs)))
+			return;
+	}
+	for (unsigned k = 0; k < b->nplant; k++) {
+		uint8_t *p = vm_gpa(d->vm, b->pgpa[k], 1);
+		b->saved[k] = *p;
+		*p = b->plant[k];
+	}
+	b->armed = true;
+}
+
+/* Traps that waited for `pc` to leave them, armed now where they can be.
+ * True when one still waits for this very pc. */
+static bool arm_waiting_locked(struct vm_debug *d, uint64_t pc)
+{
+	bool wait = false;
+	for (int i = 0; i < MAX_BPS; i++) {
+		struct dbg_bp *b = &d->bps[i];
+		if (b->used && b->nplant && !b->armed) {
+			arm_locked(d, b, pc);
+			wait |= !b->armed && inside_trap(b, pc);
+		}
+	}
+	return wait;
+}
+
 /* DR7 for the debug-register breakpoints (SDM vol. 3B, 17.2.4): Ln enable,
  * R/Wn (00 exec, 01 write, 11 access), LENn (00 1, 01 2, 11 4, 10 8). */
 static void dr_config(const struct vm_debug *d, struct kvm_guest_debug *g, int masked_dr)
@@ -546,7 +592,9 @@ void debug_on_exit(struct vcpu *cpu)
 	}
 	if (exc == 1 && (dr6 & DR6_BS)) {
 		if (c->step_over) {
-			c->step_over = false;
+			/* off the breakpoint; a trap this vCPU stood inside is
+			 * written now, or it steps again if it is still inside */
+			c->step_over = arm_waiting_locked(d, pc);
 			apply_debug_locked(d, cpu);
 		} else if (c->action == GDB_RESUME_STEP) {
 			record_event_locked(d, cpu, GDB_STOP_SIGNAL, SIGTRAP_GDB, 0);
@@ -617,12 +665,14 @@ bool debug_on_trap(struct vcpu *cpu)
 		vcpu_translate_sregs(cpu->vm, sr, pc - back, &gpa, &left);
 		for (int i = 0; i < MAX_BPS && !hit; i++) {
 			const struct dbg_bp *b = &d->bps[i];
-			if (!b->used || b->how != DBG_TRAP || (b->addr != pc - back && b->pgpa[0] != gpa))
+			if (!b->used || b->how != DBG_TRAP || !b->armed ||
+			    (b->addr != pc - back && b->pgpa[0] != gpa))
 				continue;
 			hit = true;
 			cd(cpu)->rewind = true;
 			cd(cpu)->rewind_rip = r->rip - back;
-			record_event_locked(d, cpu, GDB_STOP_SWBREAK, SIGTRAP_GDB, pc - back);
+			record_event_locked(d, cpu, b->type == GDB_BP_SW ? GDB_STOP_SWBREAK : GDB_STOP_HWBREAK,
+					    SIGTRAP_GDB, pc - back);
 		}
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -837,8 +887,10 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 			uint64_t pc = linear_pc(&c->regs, &c->sregs);
 			for (int j = 0; j < MAX_BPS; j++)
 				c->step_over |= d->bps[j].used &&
-						(d->bps[j].how == DBG_DR || d->bps[j].how == DBG_HOLE) &&
-						d->bps[j].type <= GDB_BP_HW && d->bps[j].addr == pc;
+						(((d->bps[j].how == DBG_DR || d->bps[j].how == DBG_HOLE) &&
+						  d->bps[j].type <= GDB_BP_HW && d->bps[j].addr == pc) ||
+						 (d->bps[j].how == DBG_TRAP && !d->bps[j].armed &&
+						  inside_trap(&d->bps[j], pc)));
 		}
 		/* no longer parked from now on, even before its thread wakes: a
 		 * stop requested meanwhile must wait for it (all-stop) */
@@ -880,7 +932,7 @@ int debug_attach(struct vm *vm)
 
 static void remove_bp_locked(struct vm_debug *d, struct dbg_bp *b)
 {
-	for (unsigned i = 0; i < b->nplant; i++) {
+	for (unsigned i = 0; b->armed && i < b->nplant; i++) {
 		uint8_t *p = vm_gpa(d->vm, b->pgpa[i], 1);
 		if (p && *p == b->plant[i])
 			*p = b->saved[i];
@@ -1230,7 +1282,16 @@ static int remap_locked(struct vm_debug *d)
 		d->emul_exit = holes;
 	if (holes && !d->emul_exit)
 		return -EOPNOTSUPP;
-	return vm_map_ram(d->vm, pages, n);
+	/* Each change of KVM's memory slots makes it drop its mappings of
+	 * the guest's memory (KVM API, KVM_SET_USER_MEMORY_REGION): a layout
+	 * that did not change is not laid out again. */
+	if (n == d->nr_layout && !memcmp(pages, d->layout, (size_t)n * sizeof(pages[0])))
+		return 0;
+	int r = vm_map_ram(d->vm, pages, n);
+	d->nr_layout = r == 0 ? n : -1;
+	if (r == 0)
+		memcpy(d->layout, pages, (size_t)n * sizeof(pages[0]));
+	return r;
 }
 
 void debug_on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len)
@@ -1318,8 +1379,8 @@ static int hole_locked(struct vm_debug *d, int cpu, struct dbg_bp *b)
 }
 
 /* Plants `n` bytes at linear `addr` (as `cpu` translates it), keeping
- * what they replace. A trap longer than one byte is refused where a
- * vCPU stands inside it: that vCPU would run its second byte. */
+ * what they replace; a trap that a parked vCPU stands inside is written
+ * once that vCPU has stepped out of it (arm_locked). */
 static int plant_locked(struct vm_debug *d, int cpu, struct dbg_bp *b, const uint8_t *bytes,
 			unsigned n)
 {
@@ -1340,20 +1401,16 @@ static int plant_locked(struct vm_debug *d, int cpu, struct dbg_bp *b, const uin
 	 * so a trap goes only where ring 0 runs */
 	if (n > 1 && user_page(vm, &d->cpus[cpu].sregs, b->addr))
 		return -EPERM;
-	for (int i = 0; i < vm->nr_vcpus && n > 1; i++) {
-		struct vcpu_debug *c = &d->cpus[i];
-		if (!c->gone && ensure_state(vm, i) == 0) {
-			uint64_t pc = linear_pc(&c->regs, &c->sregs);
-			if (pc > b->addr && pc < b->addr + n)
-				return -EBUSY;
-		}
-	}
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (!d->cpus[i].gone && (r = ensure_state(vm, i)) < 0)
+			return r;
 	for (unsigned k = 0; k < n; k++) {
 		b->saved[k] = *p[k];
 		b->plant[k] = bytes[k];
-		*p[k] = bytes[k];
 	}
 	b->nplant = n;
+	b->armed = false;
+	arm_locked(d, b, UINT64_MAX);
 	return 0;
 }
 
@@ -1389,8 +1446,9 @@ int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 	switch (type) {
 	case GDB_BP_SW:
 	case GDB_BP_HW:
-		/* Z0: int3 where KVM intercepts it, else a debug register, else
-		 * stepping; Z1: a debug register, else stepping */
+		/* Z0: int3 where KVM intercepts it; Z0 and Z1: else a debug
+		 * register, else a port-I/O trap in ring-0 code, else an
+		 * unmapped page in user code, else stepping */
 		if (type == GDB_BP_SW && vm->caps.sw_bp) {
 			static const uint8_t int3[] = { 0xcc };
 			r = plant_locked(d, cpu, b, int3, 1);
@@ -1400,8 +1458,7 @@ int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 		} else if (vm->caps.hw_bp && dr >= 0) {
 			b->how = DBG_DR;
 			b->dr = dr;
-		} else if (type == GDB_BP_SW &&
-			   plant_locked(d, cpu, b, (const uint8_t[]){ 0xe6, DBG_TRAP_PORT }, 2) == 0) {
+		} else if (plant_locked(d, cpu, b, (const uint8_t[]){ 0xe6, DBG_TRAP_PORT }, 2) == 0) {
 			/* faster than stepping: the guest runs at full speed until
 			 * it reaches the trap */
 			b->how = DBG_TRAP;
@@ -1487,7 +1544,7 @@ void debug_shadow_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
 		struct dbg_bp *b = &d->bps[i];
 		/* a byte the guest has overwritten since (self-modifying code)
 		 * is shown as it is now */
-		for (unsigned k = 0; b->used && k < b->nplant; k++)
+		for (unsigned k = 0; b->used && b->armed && k < b->nplant; k++)
 			if (b->pgpa[k] >= gpa && b->pgpa[k] - gpa < len &&
 			    ((uint8_t *)buf)[b->pgpa[k] - gpa] == b->plant[k])
 				((uint8_t *)buf)[b->pgpa[k] - gpa] = b->saved[k];
@@ -1504,7 +1561,8 @@ void debug_shadow_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len
 		for (unsigned k = 0; b->used && k < b->nplant; k++)
 			if (b->pgpa[k] >= gpa && b->pgpa[k] - gpa < len) {
 				b->saved[k] = ((const uint8_t *)buf)[b->pgpa[k] - gpa];
-				*(uint8_t *)vm_gpa(vm, b->pgpa[k], 1) = b->plant[k];
+				if (b->armed)
+					*(uint8_t *)vm_gpa(vm, b->pgpa[k], 1) = b->plant[k];
 			}
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -1531,7 +1589,7 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	    c->blockirq ? "available" : "not available", d->sstep_irq ? "on" : "off");
 	ADD("strategies: Z0 by %s; Z1 by %s; Z2 by %s; Z3/Z4 %s\n",
 	    c->sw_bp ? "int3" : c->hw_bp ? "debug register, then port-I/O trap" : "port-I/O trap",
-	    c->hw_bp ? "debug register, then single-stepping" : "single-stepping",
+	    c->hw_bp ? "debug register, then port-I/O trap" : "port-I/O trap",
 	    c->hw_wp ? "debug register, then single-stepping"
 	    : c->ro_mem ? "a read-only page and comparing bytes on each write to it"
 	    : "single-stepping and comparing bytes",
@@ -1539,6 +1597,9 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	/* where the port trap cannot go: code pages open to user mode */
 	if (!c->sw_bp && c->emul_exit && c->single_step)
 		ADD("  in user-mode pages: Z0 and Z1 by an unmapped page where they would be a trap or stepping\n");
+	if (!c->sw_bp)
+		ADD("  single-stepping only where nothing else can go (no debug register left, "
+		    "a trap that cannot be written, a user page without exits on fetches)\n");
 	pthread_mutex_lock(&d->lock);
 	int k = 0;
 	for (int i = 0; i < MAX_BPS; i++) {
