@@ -106,8 +106,14 @@ if [ -f "$TRIPLE" ]; then
 	run "$TRIPLE"
 	is "$STATUS" "$TSTATUS" "$(basename "$TRIPLE"): a triple fault ends the machine with status $TSTATUS"
 	stderr_lines 1 "$(basename "$TRIPLE"): one line on stderr"
-	like "$(cat "$T/run.err")" '^gdbvmm: vCPU 0 \(.*\): triple fault in .* at CS:[E]?IP [0-9a-f]{4}:[0-9a-f]+ \(linear 0x[0-9a-f]+\)' \
-		"$(basename "$TRIPLE"): the line says triple fault, the mode, CS:IP and the linear address"
+	if [ "$TSTATUS" = 121 ] && grep -q '^vendor_id.*AuthenticAMD' /proc/cpuinfo; then
+		# KVM on AMD resets the vCPU at a shutdown (tests/guests/faults.t)
+		like "$(cat "$T/run.err")" '^gdbvmm: vCPU 0 \(triple\.bin\): triple fault at an unknown location \(this KVM resets the vCPU on shutdown\)$' \
+			"$(basename "$TRIPLE"): the line says triple fault, location unknown (AMD resets the vCPU)"
+	else
+		like "$(cat "$T/run.err")" '^gdbvmm: vCPU 0 \(.*\): triple fault in .* at CS:[E]?IP [0-9a-f]{4}:[0-9a-f]+ \(linear 0x[0-9a-f]+\)' \
+			"$(basename "$TRIPLE"): the line says triple fault, the mode, CS:IP and the linear address"
+	fi
 	# with a client attached the machine stays for inspection; detach ends it as without gdb
 	vmm_start -S "$TRIPLE" || true
 	gdb_run "$(connect)" 'continue' 'info registers eip' 'detach'
@@ -145,13 +151,15 @@ is "$STATUS" 124 "flood: a guest printing forever to a stdout nobody reads still
 like "$(cat "$T/run.err")" '^gdbvmm: timeout: the guest was still running after 2 s$' "flood: with one clear line"
 
 # an endless loop under a debugger that does nothing: --timeout still ends it
-vmm_start --timeout 2 -S "$G/loop.bin" || true
+# (it counts from the start, so gdb must be attached well before: gdb
+# alone takes seconds to start in the VM lane)
+vmm_start --timeout 8 -S "$G/loop.bin" || true
 gdb_run "$(connect)" 'continue'
 like "$GDB_OUT" '^\[Inferior 1 \(Remote target\) exited with code 0174\]$' \
 	"loop under gdb: --timeout ends the machine and gdb is told (exit code 124 = 0174)"
 vmm_wait 10
 is "$VM_STATUS" 124 "loop under gdb: status 124"
-like "$(cat "$T/vm.err")" '^gdbvmm: timeout: the guest was still running after 2 s$' "loop under gdb: the same line"
+like "$(cat "$T/vm.err")" '^gdbvmm: timeout: the guest was still running after 8 s$' "loop under gdb: the same line"
 
 # ---- a guest that rewrites its code under a breakpoint ------------------------------
 # smc.bin rewrites the 3-byte instruction at 0x10020 (linear) after each
@@ -165,15 +173,18 @@ cmds+=('delete' 'continue')
 gdb_run "${cmds[@]}"
 out=$GDB_OUT
 healthy "smc: the session stayed healthy"
+# int3, or the port-I/O trap: bytes planted in the code, which the guest
+# overwrites (then the breakpoint is gone, as with int3 on real hardware)
+how=$(sed -n 's/^strategies: Z0 by \([^;]*\);.*/\1/p' <<<"$out")
 int3=no
-grep -q 'Z0 by int3' <<<"$out" && int3=yes
+case $how in int3 | port-I/O\ trap) int3=yes ;; esac
 want=("0xb3	0x61	0x90" "0xbb	0x62	0x00" "0xb3	0x63	0x90" "0xbb	0x64	0x00" "0xb3	0x65	0x90" "0xbb	0x66	0x00")
 hits=$(grep -c '^Breakpoint 1, 0x00010020 in ' <<<"$out")
 if [ "$int3" = yes ]; then
 	# an int3 the guest overwrote is gone: at least the first pass stops
-	ok "smc: the breakpoint (int3 on this host) stops at least once ($hits)" test "$hits" -ge 1
+	ok "smc: the breakpoint (Z0 by $how on this host, planted bytes) stops at least once ($hits)" test "$hits" -ge 1
 else
-	is "$hits" 6 "smc: the breakpoint (a debug register on this host) stops on all 6 passes"
+	is "$hits" 6 "smc: the breakpoint (Z0 by $how on this host) stops on all 6 passes"
 fi
 for i in 1 2 3 4 5 6; do
 	got=$(awk -v tag="HIT$i:" '$0 == tag { getline; sub(/^0x10020:\t/, ""); print; exit }' <<<"$out")
