@@ -17,6 +17,10 @@
 #define MAX_BPS 64
 #define WATCH_MAX 64       /* bytes a stepping watchpoint may cover */
 #define DR6_BS (1u << 14)  /* single step (SDM vol. 3B, 17.2.3) */
+/* MXCSR's place in the XSAVE area's legacy region (SDM vol. 1, 10.5.1,
+ * table 10-2) */
+#define XSAVE_MXCSR 24
+#define XSAVE_BV 512  /* the XSAVE header's XSTATE_BV (SDM vol. 1, 13.4.2) */
 #define SIGTRAP_GDB 5
 #define SIGINT_GDB 2
 /* DBG_TRAP plants `out %al,$DBG_TRAP_PORT` (0xe6 imm8): port I/O leaves
@@ -995,34 +999,6 @@ static void set_seg_attr(struct kvm_segment *s, uint64_t a)
 	s->unusable = (a >> 16) & 1;
 }
 
-/* The full x87 tag word from FXSAVE's abridged one (SDM vol. 1, 8.1.7 and
- * vol. 2 FXSAVE, table 3-45): empty stays 11, else valid, zero or special
- * from the register's contents. */
-static uint16_t full_ftag(const struct kvm_fpu *f)
-{
-	unsigned top = (f->fsw >> 11) & 7;
-	uint16_t tag = 0;
-	for (unsigned phys = 0; phys < 8; phys++) {
-		unsigned t = 3;
-		if (f->ftwx & (1u << phys)) {
-			const uint8_t *r = f->fpr[(phys - top) & 7];
-			uint16_t exp;
-			uint64_t mant;
-			memcpy(&mant, r, 8);
-			memcpy(&exp, r + 8, 2);
-			exp &= 0x7fff;
-			if (exp == 0x7fff)
-				t = 2;
-			else if (exp == 0)
-				t = mant ? 2 : 1;
-			else
-				t = (mant >> 63) ? 0 : 2;
-		}
-		tag |= (uint16_t)(t << (2 * phys));
-	}
-	return tag;
-}
-
 static struct kvm_segment *segs(struct kvm_sregs *s, int i)
 {
 	struct kvm_segment *t[] = { &s->cs, &s->ss, &s->ds, &s->es, &s->fs, &s->gs, &s->tr, &s->ldt };
@@ -1044,9 +1020,28 @@ static int ensure_state(struct vm *vm, int cpu)
 	if (!c->fpu_ok) {
 		if (ioctl(v->fd, KVM_GET_FPU, &c->fpu) < 0)
 			memset(&c->fpu, 0, sizeof(c->fpu));
+		/* MXCSR as the XSAVE area holds it: KVM_GET_FPU on kvm-pvm
+		 * reports 0 where XSAVE has the guest's 0x1f80 */
+		struct kvm_xsave x;
+		if (ioctl(v->fd, KVM_GET_XSAVE, &x) == 0)
+			memcpy(&c->fpu.mxcsr, (const uint8_t *)x.region + XSAVE_MXCSR, 4);
 		c->fpu_ok = true;
 	}
 	return 0;
+}
+
+/* MXCSR into the XSAVE area too, where KVM_SET_FPU does not reach it. */
+static int set_mxcsr(int fd, uint32_t mxcsr)
+{
+	struct kvm_xsave x;
+	if (ioctl(fd, KVM_GET_XSAVE, &x) < 0)
+		return 0; /* no XSAVE: KVM_SET_FPU was all there is */
+	memcpy((uint8_t *)x.region + XSAVE_MXCSR, &mxcsr, 4);
+	/* MXCSR is taken only with the SSE component marked in use in
+	 * XSTATE_BV (the header's first 8 bytes; SDM vol. 1, 13.4.2); the
+	 * XMM registers then come from this area, as KVM returned them */
+	x.region[XSAVE_BV / 4] |= 1u << 1;
+	return ioctl(fd, KVM_SET_XSAVE, &x) < 0 ? -errno : 0;
 }
 
 int debug_cpu_view(struct vm *vm, int cpu, struct kvm_regs *regs, struct kvm_sregs *sregs,
@@ -1120,7 +1115,9 @@ int debug_get_state(struct vm *vm, int cpu, struct x86_state *st)
 	v[X86_EFER] = s.efer;
 	v[X86_FCTRL] = f->fcw;
 	v[X86_FSTAT] = f->fsw;
-	v[X86_FTAG] = full_ftag(f);
+	/* the abridged tag, as FXSAVE and KVM keep it (gdbstub/regs.h:
+	 * regs.c makes gdb's full ftag from it and the registers) */
+	v[X86_FTAG] = f->ftwx;
 	v[X86_FIOFF] = f->last_ip & 0xffffffff;
 	v[X86_FISEG] = (f->last_ip >> 32) & 0xffff;
 	v[X86_FOOFF] = f->last_dp & 0xffffffff;
@@ -1203,10 +1200,7 @@ int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
 	s.efer = v[X86_EFER];
 	f.fcw = (uint16_t)v[X86_FCTRL];
 	f.fsw = (uint16_t)v[X86_FSTAT];
-	f.ftwx = 0;
-	for (int i = 0; i < 8; i++)
-		if (((v[X86_FTAG] >> (2 * i)) & 3) != 3)
-			f.ftwx |= (uint8_t)(1u << i);
+	f.ftwx = (uint8_t)v[X86_FTAG];
 	f.last_opcode = (uint16_t)v[X86_FOP];
 	f.last_ip = (v[X86_FIOFF] & 0xffffffff) | (v[X86_FISEG] & 0xffff) << 32;
 	f.last_dp = (v[X86_FOOFF] & 0xffffffff) | (v[X86_FOSEG] & 0xffff) << 32;
@@ -1222,6 +1216,8 @@ int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
 		r = -errno;
 	if (!r && memcmp(&f, &c->fpu, sizeof(f)) && ioctl(vc->fd, KVM_SET_FPU, &f) < 0)
 		r = -errno;
+	if (!r && f.mxcsr != c->fpu.mxcsr)
+		r = set_mxcsr(vc->fd, f.mxcsr);
 	/* what KVM holds now, whatever part was refused */
 	c->state_ok = c->fpu_ok = false;
 	vc->sync_fresh = false;

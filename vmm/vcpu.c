@@ -196,7 +196,12 @@ int vcpu_reset(struct vcpu *cpu)
 		break;
 	}
 	}
-	if (ioctl(cpu->fd, KVM_SET_SREGS, &s) < 0 || ioctl(cpu->fd, KVM_SET_REGS, &r) < 0)
+	/* x87 and SSE at their power-up values (SDM vol. 3A, 10.1, table
+	 * 10-1: FCW 0x037f, FTW empty, MXCSR 0x1f80); a new vCPU's FPU area
+	 * from KVM may hold zeros, and gdb shows what is here. */
+	struct kvm_fpu f = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+	if (ioctl(cpu->fd, KVM_SET_SREGS, &s) < 0 || ioctl(cpu->fd, KVM_SET_REGS, &r) < 0 ||
+	    ioctl(cpu->fd, KVM_SET_FPU, &f) < 0)
 		return -errno;
 	if (cpu->vm->irqchip) {
 		if (cpu->index == 0) {

@@ -15,6 +15,8 @@ like "$(cat "$T/vm.err")" "^gdbvmm: gdb server on 127\.0\.0\.1:$PORT, waiting fo
 
 gdb_run "file $ELF" "$(connect)" \
 	'echo PC0:\n' 'p/x $pc' \
+	'echo FCTRL:\n' 'p/x $fctrl' 'echo FTAG:\n' 'p/x $ftag' 'echo MXCSR:\n' 'p/x $mxcsr' \
+	'set $mxcsr = 0x1fa0' 'echo MXCSR2:\n' 'p/x $mxcsr' 'set $mxcsr = 0x1f80' \
 	'show architecture' \
 	'hbreak kmain' 'break step' \
 	'continue' \
@@ -32,6 +34,13 @@ out=$GDB_OUT
 entry=$(readelf -h "$ELF" | awk '/Entry point/ { print $4 }')
 is "$(value_after "$out" PC0)" "$entry" "-S: the first stop is at the ELF entry ($entry)"
 like "$out" '^_start \(\) at guests/lib/entry32\.S:[0-9]+$' "the first frame is _start in entry32.S"
+# A new vCPU's x87 and SSE state is the power-up one (Intel SDM vol. 3A,
+# table 10-1): control word 0x37f, an empty stack (full tag word 0xffff:
+# 11 for each register), MXCSR 0x1f80.
+is "$(value_after "$out" FCTRL)" 0x37f "-S: \$fctrl is the power-up 0x37f"
+is "$(value_after "$out" FTAG)" 0xffff "-S: \$ftag says all eight registers are empty (0xffff)"
+is "$(value_after "$out" MXCSR)" 0x1f80 "-S: \$mxcsr is the power-up 0x1f80"
+is "$(value_after "$out" MXCSR2)" 0x1fa0 "set \$mxcsr = 0x1fa0 reads back (the precision flag, bit 5)"
 like "$out" '^The target architecture is set to "auto" \(currently "i386"\)\.$' \
 	"gdb picked i386 by itself"
 unlike "$out" 'too long|[Tt]runcated register|Remote .g. packet|set architecture' \
