@@ -188,7 +188,8 @@ else
 fi
 for i in 1 2 3 4 5 6; do
 	got=$(awk -v tag="HIT$i:" '$0 == tag { getline; sub(/^0x10020:\t/, ""); print; exit }' <<<"$out")
-	[ -n "$got" ] || [ "$int3" = no ] || continue
+	# with planted bytes only the stops that happened have bytes to show
+	[ "$int3" = no ] || [ "$i" -le "$hits" ] || continue
 	is "$got" "${want[$((i - 1))]}" "smc: at stop $i gdb reads the guest's own bytes, not a planted or stale byte"
 done
 like "$out" '^\[Inferior 1 \(Remote target\) exited normally\]$' "smc: the guest runs to its end"
