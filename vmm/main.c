@@ -233,6 +233,19 @@ static void *signal_thread(void *arg)
 	return NULL;
 }
 
+/* Ctrl-A x on the console (vmm/console.c): the machine ends with
+ * VM_STATUS_QUIT, and one line says why, as QEMU says "Terminated". */
+static void quit_key(void *arg)
+{
+	struct vm *vm = arg;
+
+	pthread_mutex_lock(&vm->lock);
+	if (!atomic_load(&vm->exiting) && !vm->fault_line[0])
+		snprintf(vm->fault_line, sizeof(vm->fault_line), "terminated (Ctrl-A x)");
+	pthread_mutex_unlock(&vm->lock);
+	vm_request_exit(vm, VM_STATUS_QUIT);
+}
+
 static int build_machine(struct vm *vm, const struct args *a)
 {
 	char err[256];
@@ -322,6 +335,7 @@ int main(int argc, char **argv)
 		status = VM_STATUS_USAGE;
 		goto out;
 	}
+	console_set_quit(vm->con, quit_key, vm);
 	status = build_machine(vm, &a);
 	if (status)
 		goto out;
