@@ -48,6 +48,7 @@ struct console {
 
 	void (*notify)(void *);
 	void *notify_arg;
+	pthread_mutex_t quit_lock; /* held across a call of quit (console_set_quit) */
 	void (*quit)(void *);
 	void *quit_arg;
 
@@ -339,15 +340,17 @@ static void *input_thread(void *arg)
 		pthread_cond_broadcast(&c->input_cond);
 		void (*fn)(void *) = c->notify;
 		void *fn_arg = c->notify_arg;
-		void (*quit)(void *) = c->quit;
-		void *quit_arg = c->quit_arg;
 		pthread_mutex_unlock(&c->lock);
 		if (fn)
 			fn(fn_arg);
 		if (action == CONSOLE_KEY_HELP)
 			show_keys();
-		if (action == CONSOLE_KEY_QUIT && quit)
-			quit(quit_arg);
+		if (action == CONSOLE_KEY_QUIT) {
+			pthread_mutex_lock(&c->quit_lock);
+			if (c->quit)
+				c->quit(c->quit_arg);
+			pthread_mutex_unlock(&c->quit_lock);
+		}
 	}
 	return NULL;
 }
@@ -366,6 +369,7 @@ int console_open(struct console **out, int in_fd, int out_fd, int nr_cpus)
 		return e;
 	}
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->quit_lock, NULL);
 	pthread_cond_init(&c->input_cond, NULL);
 	if (in_fd < 0 || fcntl(in_fd, F_GETFD) < 0)
 		c->eof = true;
@@ -400,6 +404,7 @@ void console_close(struct console *c)
 	restore_terminal();
 	saved_fd = -1;
 	pthread_cond_destroy(&c->input_cond);
+	pthread_mutex_destroy(&c->quit_lock);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -475,8 +480,8 @@ void console_set_input_notify(struct console *c, void (*fn)(void *), void *arg)
 
 void console_set_quit(struct console *c, void (*fn)(void *), void *arg)
 {
-	pthread_mutex_lock(&c->lock);
+	pthread_mutex_lock(&c->quit_lock);
 	c->quit = fn;
 	c->quit_arg = arg;
-	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&c->quit_lock);
 }

@@ -35,8 +35,10 @@ void console_wake(struct console *c);
 /* Called from the input thread, without console locks held, when input
  * arrives (the UART raises its interrupt from here). */
 void console_set_input_notify(struct console *c, void (*fn)(void *), void *arg);
-/* Called from the input thread, without console locks held, when the user
- * types Ctrl-A x on an interactive console. */
+/* Called from the input thread, without the input queue's lock, when the
+ * user types Ctrl-A x on an interactive console. Returns only once a call
+ * in progress has ended: after console_set_quit(c, NULL, NULL) the old
+ * function is not running and never runs again. */
 void console_set_quit(struct console *c, void (*fn)(void *), void *arg);
 
 /* The console keys, QEMU's (its -nographic console): on an interactive

@@ -275,10 +275,13 @@ int main(int argc, char **argv)
 		status = VM_STATUS_USAGE;
 		goto out;
 	}
-	console_set_quit(vm->con, quit_key, vm);
 	status = build_machine(vm, &a);
 	if (status)
 		goto out;
+	/* Only now, as the signal thread: the machine quit_key ends is whole
+	 * (and console_set_quit's lock orders build_machine's writes before
+	 * the input thread's reads). A Ctrl-A x typed earlier is dropped. */
+	console_set_quit(vm->con, quit_key, vm);
 
 	pthread_t sigt;
 	bool sigt_ok = pthread_create(&sigt, NULL, signal_thread, vm) == 0;
@@ -293,6 +296,9 @@ int main(int argc, char **argv)
 		pthread_kill(sigt, SIGUSR2);
 		pthread_join(sigt, NULL);
 	}
+	/* as for a late signal: Ctrl-A x typed now must not meet a debugger
+	 * that is being freed */
+	console_set_quit(vm->con, NULL, NULL);
 	debug_destroy(vm);
 
 	if (vm->con)
