@@ -25,11 +25,11 @@ PKGLIBEXECDIR = $(LIBEXECDIR)/gdbvmm
 
 INSTALL       = install
 
-# The hook for helper programs gdbvmm starts itself (such as runtime
-# scripts for a fallback under vmm/lane/): a fragment appends their source
-# paths to INSTALL_LIBEXEC (which the top-level Makefile starts empty),
-# and install and uninstall take them to and from $(PKGLIBEXECDIR), mode
-# 755, with no other change.
+# The hook for helper programs gdbvmm starts itself (none yet; the
+# runtime scripts of a planned fallback are to be the first): a fragment
+# appends their source paths to INSTALL_LIBEXEC (which the top-level
+# Makefile starts empty), and install and uninstall take them to and from
+# $(PKGLIBEXECDIR), mode 755, with no other change here.
 
 # The man page: `gdbvmm --man=DIR` prints the text of --help as roff
 # (vmm/help.c), DIR being where gdbinit is installed.
