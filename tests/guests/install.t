@@ -7,7 +7,8 @@
 #     it runs guests/hello.bin.
 # (c) man -l on the installed page: no groff warning, the sections, every
 #     long option of --help, the console keys, gdbinit's installed path.
-# (d) PREFIX and a single directory variable move the files.
+# (d) PREFIX and a single directory variable move the files; the
+#     INSTALL_LIBEXEC hook installs and uninstalls a helper.
 # (e) make uninstall: nothing of gdbvmm is left; a file of someone else's
 #     in the same directories stays.
 . "$(dirname "$0")/lib.sh"
@@ -89,6 +90,15 @@ ok "PREFIX=/opt/gv: the page names /opt/gv/share/gdbvmm/gdbinit" \
 	grep -q '^\.I /opt/gv/share/gdbvmm/gdbinit$' "$D2/opt/man/man1/gdbvmm.1"
 mk uninstall DESTDIR="$D2" PREFIX=/opt/gv MANDIR=/opt/man
 is "$(files "$D2")" "" "PREFIX=/opt/gv MANDIR=/opt/man: uninstall with the same variables leaves no file"
+
+# The hook for helper programs (vmm/install.mk): any file will do here.
+D3=$T/root3
+mk install DESTDIR="$D3" INSTALL_LIBEXEC=tests/guests/lib.sh
+ok "INSTALL_LIBEXEC: a helper goes to libexec/gdbvmm/, mode 755" \
+	grep -qx '755 usr/local/libexec/gdbvmm/lib.sh' <(files "$D3")
+mk uninstall DESTDIR="$D3" INSTALL_LIBEXEC=tests/guests/lib.sh
+ok "INSTALL_LIBEXEC: uninstall removes it and libexec/gdbvmm/" \
+	test -z "$(files "$D3")" -a ! -e "$D3/usr/local/libexec/gdbvmm"
 
 # --- (e) uninstall --------------------------------------------------------------------------
 
