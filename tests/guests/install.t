@@ -6,7 +6,8 @@
 # (b) the installed monitor: --version and --help as the built one's, and
 #     it runs guests/hello.bin.
 # (c) man -l on the installed page: no groff warning, the sections, every
-#     long option of --help, the console keys, gdbinit's installed path.
+#     long option of --help, the console keys, gdbinit's installed path;
+#     and gdb -x that gdbinit, outside the tree, debugs guests/dbg.elf.
 # (d) PREFIX and a single directory variable move the files; the
 #     INSTALL_LIBEXEC hook installs and uninstalls a helper.
 # (e) make uninstall: nothing of gdbvmm is left; a file of someone else's
@@ -76,6 +77,29 @@ else
 	ok "man -l: the console keys and Ctrl-A x's status" \
 		grep -Eq '^ +x +quit gdbvmm \(exit status 0' "$T/man"
 	ok "man -l: FILES names the installed gdbinit" grep -Eq '^ +/usr/local/share/gdbvmm/gdbinit$' "$T/man"
+fi
+
+# The installed gdbinit, from a directory with no source tree: gdb -x it,
+# on a machine waiting on a port of the kernel's choosing.
+if ! command -v gdb >/dev/null; then
+	skip "gdb missing (tests/deps.sh)"
+else
+	timeout -s KILL "$GUEST_TIMEOUT" "$bin" --gdb 127.0.0.1:0 -S guests/dbg.elf \
+		</dev/null >"$T/vm.out" 2>"$T/vm.err" &
+	vm_pid=$!
+	port=
+	for i in $(seq 100); do
+		port=$(sed -n 's/^gdbvmm: gdb server on 127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$T/vm.err")
+		[ -z "$port" ] || break
+		sleep 0.1
+	done
+	repo=$PWD
+	(cd "$T" && GDBVMM_PORT=$port timeout -s KILL "$GUEST_TIMEOUT" gdb -nx -batch \
+		-x "$D/usr/local/share/gdbvmm/gdbinit" -ex 'hbreak kmain' -ex continue -ex kill \
+		"$repo/guests/dbg.elf") >"$T/gdb.out" 2>&1
+	wait "$vm_pid"
+	ok "gdb -x the installed gdbinit, outside the source tree: connects, stops at kmain" \
+		grep -q '^Breakpoint 1, kmain ' "$T/gdb.out" || diag_file gdb "$T/gdb.out"
 fi
 
 # --- (d) other directories -----------------------------------------------------------------
