@@ -151,13 +151,15 @@ size_t console_keys_help(char *buf, size_t len)
 }
 
 /* Ctrl-A h: the keys on stderr, which is the terminal as a rule (stdout
- * may be a file the guest's output goes to). */
+ * may be a file the guest's output goes to). A newline first, as QEMU
+ * starts its list: the cursor may be after a guest's prompt. */
 static void show_keys(void)
 {
 	char text[512];
-	size_t n = console_keys_help(text, sizeof(text));
+	size_t n = console_keys_help(text + 1, sizeof(text) - 1) + 1;
 	const char *p = text;
 
+	text[0] = '\n';
 	if (n >= sizeof(text))
 		n = sizeof(text) - 1;
 	while (n > 0) {
