@@ -1,6 +1,9 @@
 # gdbvmm: top-level build. Each area adds its own rules in a fragment:
-#   vmm/vmm.mk  gdbstub/gdbstub.mk  guests/guests.mk  os-1k/os-1k.mk  tests/tests.mk
-# `make` builds the monitor and every guest; `make test` runs every test.
+#   vmm/vmm.mk  vmm/install.mk  gdbstub/gdbstub.mk  guests/guests.mk  os-1k/os-1k.mk
+#   tests/tests.mk
+# `make` builds the monitor and every guest; `make test` runs every test;
+# `make install` (PREFIX=/usr/local, DESTDIR) installs the monitor, its
+# man page and gdbinit, and `make uninstall` removes them.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -24,13 +27,17 @@ endif
 all:
 
 # Every fragment may add tests: C unit tests (built programs), TAP scripts,
-# and TAP scripts that start ./gdbvmm and so need a KVM (tests/tests.mk).
+# and TAP scripts that start ./gdbvmm and so need a KVM (tests/tests.mk);
+# and helper programs for `make install` to put in PKGLIBEXECDIR
+# (vmm/install.mk).
 UNIT_TESTS :=
 SCRIPT_TESTS :=
 KVM_TESTS :=
+INSTALL_LIBEXEC :=
 
 include gdbstub/gdbstub.mk
 include vmm/vmm.mk
+include vmm/install.mk
 include guests/guests.mk
 -include os-1k/os-1k.mk
 include tests/tests.mk

@@ -13,6 +13,7 @@
 #   time, iproute2, util-linux  /usr/bin/time, ss and script for the console
 #                    and listen tests; setarch for make tsan-test
 #   valgrind, strace the leak and security tests (tests/hostile)
+#   man-db           man -l on the installed gdbvmm(1) (tests/guests/install.t)
 # clang (make asan, ubsan, tsan, fuzz and their -test targets):
 #   clang            the sanitizer builds and the libFuzzer harnesses
 #   libclang-rt-dev  clang's runtimes: ASan, UBSan, TSan, libFuzzer (clang
@@ -31,7 +32,7 @@ for group in "$@"; do
 	tests)
 		need="$need gdb:gdb qemu-system-x86:qemu-system-x86_64 busybox-static:busybox
 			perl:prove xz-utils:xz time:/usr/bin/time iproute2:ss util-linux:script
-			valgrind:valgrind strace:strace"
+			valgrind:valgrind strace:strace man-db:man"
 		;;
 	clang)
 		need="$need clang:clang libclang-rt-dev: llvm:llvm-symbolizer"

@@ -1,9 +1,10 @@
-/* vmm/console.c: guest console: line-buffered output per vCPU, raw-mode stdin, an input queue. */
+/* vmm/console.c: guest console: line-buffered output per vCPU, raw-mode stdin, the console keys, an input queue. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -50,6 +51,12 @@ struct console {
 
 	void (*notify)(void *);
 	void *notify_arg;
+	pthread_mutex_t quit_lock; /* held across a call of quit (console_set_quit) */
+	void (*quit)(void *);
+	void *quit_arg;
+
+	bool interactive;          /* stdin is a terminal in raw mode: keys apply */
+	struct console_escape esc; /* input thread only */
 
 	struct line lines[VM_MAX_IMAGES];
 };
@@ -72,17 +79,21 @@ static void fatal_signal(int sig)
 	raise(sig);
 }
 
-/* Raw input (no line editing, no echo), but keep ISIG so Ctrl-C still ends
- * the monitor, and OPOST so the guest's "\n" starts a new terminal line. */
-static void enter_raw_mode(int fd)
+/* Raw input (no line editing, no echo), and no ISIG: Ctrl-C, Ctrl-Z and
+ * Ctrl-backslash are bytes for the guest, not signals for the monitor (POSIX.1,
+ * General Terminal Interface, "Special Characters": INTR, SUSP and QUIT
+ * are recognized only with ISIG set); Ctrl-A x is the way out. OPOST
+ * stays, so the guest's "\n" starts a new terminal line. True when the
+ * terminal is now raw. */
+static bool enter_raw_mode(int fd)
 {
 	struct termios t;
 
 	if (!isatty(fd) || tcgetattr(fd, &saved_tio) < 0)
-		return;
+		return false;
 	t = saved_tio;
 	t.c_iflag &= ~(unsigned)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
-	t.c_lflag &= ~(unsigned)(ECHO | ECHONL | ICANON | IEXTEN);
+	t.c_lflag &= ~(unsigned)(ECHO | ECHONL | ICANON | IEXTEN | ISIG);
 	t.c_cflag &= ~(unsigned)(CSIZE | PARENB);
 	t.c_cflag |= CS8;
 	t.c_cc[VMIN] = 1;
@@ -91,7 +102,78 @@ static void enter_raw_mode(int fd)
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		signal(fatal[i], fatal_signal);
-	tcsetattr(fd, TCSAFLUSH, &t);
+	return tcsetattr(fd, TCSAFLUSH, &t) == 0;
+}
+
+/* ---- the console keys ------------------------------------------------------------
+ * As QEMU's character backend multiplexer has them (QEMU System Emulation
+ * User's Guide, "Keys in the character backend multiplexer"): Ctrl-A,
+ * then a key. A key not in the table is dropped with its Ctrl-A, as QEMU
+ * does. QEMU's Ctrl-A c (its monitor) has no row: gdb's `monitor`
+ * commands over the stub (-s) are that monitor here. */
+
+_Static_assert(VM_STATUS_QUIT == 0, "the help of Ctrl-A x names status 0");
+
+static const struct console_key key_table[] = {
+	{ 'h', "h", CONSOLE_KEY_HELP, "show these keys" },
+	{ 'x', "x", CONSOLE_KEY_QUIT, "quit gdbvmm (exit status 0, as QEMU)" },
+	{ CONSOLE_ESCAPE, "Ctrl-A", CONSOLE_KEY_GUEST, "send one Ctrl-A to the guest" },
+};
+#define NR_KEYS (sizeof(key_table) / sizeof(key_table[0]))
+
+const struct console_key *console_keys(size_t *n)
+{
+	*n = NR_KEYS;
+	return key_table;
+}
+
+enum console_key_action console_escape_feed(struct console_escape *e, uint8_t byte)
+{
+	if (!e->armed) {
+		e->armed = byte == CONSOLE_ESCAPE;
+		return e->armed ? CONSOLE_KEY_NONE : CONSOLE_KEY_GUEST;
+	}
+	e->armed = false;
+	for (size_t i = 0; i < NR_KEYS; i++)
+		if (key_table[i].key == byte)
+			return key_table[i].action;
+	return CONSOLE_KEY_NONE;
+}
+
+size_t console_keys_help(char *buf, size_t len)
+{
+	size_t n = 0;
+
+#define OUT(...) (n += (size_t)snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__))
+	OUT("Console keys (stdin a terminal): Ctrl-A, then\n");
+	for (size_t i = 0; i < NR_KEYS; i++)
+		OUT("  %-8s %s\n", key_table[i].name, key_table[i].help);
+	OUT("Every other byte, Ctrl-C included, goes to the guest.\n");
+#undef OUT
+	return n;
+}
+
+/* Ctrl-A h: the keys on stderr, which is the terminal as a rule (stdout
+ * may be a file the guest's output goes to). A newline first, as QEMU
+ * starts its list: the cursor may be after a guest's prompt. */
+static void show_keys(void)
+{
+	char text[512];
+	size_t n = console_keys_help(text + 1, sizeof(text) - 1) + 1;
+	const char *p = text;
+
+	text[0] = '\n';
+	if (n >= sizeof(text))
+		n = sizeof(text) - 1;
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
 }
 
 static uint64_t now_ns(void)
@@ -208,6 +290,26 @@ static void flush_stale(struct console *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* Puts n bytes of input in the ring, through the console keys when the
+ * console is interactive. Called with the lock held; *action is the last
+ * key command seen (help or quit), which the caller runs unlocked. A quit
+ * ends the input: what follows it in buf is not the guest's. */
+static void take_input_locked(struct console *c, const uint8_t *buf, size_t n,
+			      enum console_key_action *action)
+{
+	*action = CONSOLE_KEY_NONE;
+	for (size_t i = 0; i < n; i++) {
+		enum console_key_action a = c->interactive ? console_escape_feed(&c->esc, buf[i])
+							    : CONSOLE_KEY_GUEST;
+		if (a == CONSOLE_KEY_GUEST)
+			c->ring[(c->head + c->count++) % INPUT_RING] = buf[i];
+		else if (a != CONSOLE_KEY_NONE)
+			*action = a;
+		if (a == CONSOLE_KEY_QUIT)
+			return;
+	}
+}
+
 /* Input thread: moves stdin into the ring (never dropping: it stops reading
  * while the ring is full) and writes out partial lines that went stale. */
 static void *input_thread(void *arg)
@@ -234,19 +336,26 @@ static void *input_thread(void *arg)
 		ssize_t n = (pfd.revents & POLLNVAL) ? 0 : read(c->in_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		enum console_key_action action = CONSOLE_KEY_NONE;
 		pthread_mutex_lock(&c->lock);
-		if (n <= 0) {
+		if (n <= 0)
 			c->eof = true;
-		} else {
-			for (ssize_t i = 0; i < n; i++)
-				c->ring[(c->head + c->count++) % INPUT_RING] = buf[i];
-		}
+		else
+			take_input_locked(c, buf, (size_t)n, &action);
 		pthread_cond_broadcast(&c->input_cond);
 		void (*fn)(void *) = c->notify;
 		void *fn_arg = c->notify_arg;
 		pthread_mutex_unlock(&c->lock);
 		if (fn)
 			fn(fn_arg);
+		if (action == CONSOLE_KEY_HELP)
+			show_keys();
+		if (action == CONSOLE_KEY_QUIT) {
+			pthread_mutex_lock(&c->quit_lock);
+			if (c->quit)
+				c->quit(c->quit_arg);
+			pthread_mutex_unlock(&c->quit_lock);
+		}
 	}
 	return NULL;
 }
@@ -265,10 +374,11 @@ int console_open(struct console **out, int in_fd, int out_fd, int nr_cpus)
 		return e;
 	}
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->quit_lock, NULL);
 	pthread_cond_init(&c->input_cond, NULL);
 	if (in_fd < 0 || fcntl(in_fd, F_GETFD) < 0)
 		c->eof = true;
-	enter_raw_mode(in_fd);
+	c->interactive = enter_raw_mode(in_fd);
 	int err = pthread_create(&c->thread, NULL, input_thread, c);
 	if (err) {
 		restore_terminal();
@@ -299,6 +409,7 @@ void console_close(struct console *c)
 	restore_terminal();
 	saved_fd = -1;
 	pthread_cond_destroy(&c->input_cond);
+	pthread_mutex_destroy(&c->quit_lock);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -370,4 +481,12 @@ void console_set_input_notify(struct console *c, void (*fn)(void *), void *arg)
 	c->notify = fn;
 	c->notify_arg = arg;
 	pthread_mutex_unlock(&c->lock);
+}
+
+void console_set_quit(struct console *c, void (*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&c->quit_lock);
+	c->quit = fn;
+	c->quit_arg = arg;
+	pthread_mutex_unlock(&c->quit_lock);
 }

@@ -35,5 +35,46 @@ void console_wake(struct console *c);
 /* Called from the input thread, without console locks held, when input
  * arrives (the UART raises its interrupt from here). */
 void console_set_input_notify(struct console *c, void (*fn)(void *), void *arg);
+/* Called from the input thread, without the input queue's lock, when the
+ * user types Ctrl-A x on an interactive console. Returns only once a call
+ * in progress has ended: after console_set_quit(c, NULL, NULL) the old
+ * function is not running and never runs again. */
+void console_set_quit(struct console *c, void (*fn)(void *), void *arg);
+
+/* The console keys, QEMU's (its -nographic console): on an interactive
+ * console (stdin a terminal, in raw mode) Ctrl-A starts a command, the
+ * key after it says which; every other byte, Ctrl-C included, goes to
+ * the guest. Piped input never goes through them: byte for byte. */
+#define CONSOLE_ESCAPE 0x01 /* Ctrl-A */
+
+enum console_key_action {
+	CONSOLE_KEY_GUEST, /* the byte goes to the guest */
+	CONSOLE_KEY_NONE,  /* swallowed: a Ctrl-A, or an unknown key after it */
+	CONSOLE_KEY_HELP,  /* list the keys */
+	CONSOLE_KEY_QUIT,  /* end the monitor */
+};
+
+struct console_key {
+	uint8_t key;        /* the byte typed after Ctrl-A */
+	const char *name;   /* how the help shows that byte */
+	enum console_key_action action;
+	const char *help;
+};
+
+/* The keys in the order the help lists them; *n is set to their number. */
+const struct console_key *console_keys(size_t *n);
+
+/* The escape state of one input stream: a Ctrl-A is waiting for its key. */
+struct console_escape {
+	bool armed;
+};
+
+/* One input byte through the keys: a pure function of the state and the
+ * byte (no I/O), so the unit tests drive it without a terminal. */
+enum console_key_action console_escape_feed(struct console_escape *e, uint8_t byte);
+
+/* Writes the text Ctrl-A h shows (the key table) into buf, at most len
+ * bytes with the NUL; returns the length it needed, as snprintf. */
+size_t console_keys_help(char *buf, size_t len);
 
 #endif

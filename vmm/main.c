@@ -13,72 +13,9 @@
 #include "vmm/debug.h"
 #include "vmm/devices.h"
 #include "vmm/gdbserver.h"
+#include "vmm/help.h"
 #include "vmm/loader.h"
 #include "vmm/vm.h"
-
-#ifndef GDBVMM_VERSION
-#define GDBVMM_VERSION "0.1.0"
-#endif
-
-enum {
-	OPT_STATS = 256,
-	OPT_IRQCHIP,
-	OPT_APPEND,
-	OPT_GDB,
-	OPT_TIMEOUT,
-};
-
-/* One row per option: it makes both getopt's table and --help. */
-static const struct opt_row {
-	const char *name;
-	int has_arg;
-	int val;
-	const char *arg;
-	const char *help;
-} opt_rows[] = {
-	{ "help", no_argument, 'h', NULL, "show this help and exit" },
-	{ "version", no_argument, 'V', NULL, "show the version and exit" },
-	{ "verbose", no_argument, 'v', NULL, "report unclaimed ports and MMIO, the machine chosen (repeatable)" },
-	{ "memory", required_argument, 'm', "SIZE", "guest RAM, e.g. 64M or 1G (default 128M, at most 3G)" },
-	{ "stats", no_argument, OPT_STATS, NULL, "print the number of VM exits by reason at the end" },
-	{ "irqchip", required_argument, OPT_IRQCHIP, "auto|on|off", "in-kernel PIC/IOAPIC/LAPIC and PIT (auto: on for kernels)" },
-	{ "append", required_argument, OPT_APPEND, "TEXT", "add TEXT to the Multiboot command line" },
-	{ "timeout", required_argument, OPT_TIMEOUT, "SECONDS", "stop the machine after SECONDS (status 124)" },
-	{ "gdb", required_argument, OPT_GDB, "SPEC", "gdb server on [HOST:]PORT or unix:PATH (default host 127.0.0.1)" },
-	{ NULL, no_argument, 's', NULL, "shorthand for --gdb 127.0.0.1:1234" },
-	{ "wait-gdb", no_argument, 'S', NULL, "start stopped, before the first instruction, until gdb continues" },
-};
-#define NR_OPTS (sizeof(opt_rows) / sizeof(opt_rows[0]))
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gdbvmm [OPTION]... IMAGE...\n"
-		"Run x86 guests under KVM, one vCPU per IMAGE, console on stdin/stdout.\n"
-		"IMAGE is a flat real-mode binary (loaded in its own 64 KiB window), a\n"
-		"Multiboot v1 kernel (ELF32), or a 64-bit ELF (entered in long mode).\n"
-		"At most %d images.\n\nOptions:\n", VM_MAX_IMAGES);
-	for (size_t i = 0; i < NR_OPTS; i++) {
-		const struct opt_row *o = &opt_rows[i];
-		char lhs[48];
-		if (o->name && o->val < 256)
-			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", o->val, o->name, o->arg ? " " : "",
-				 o->arg ? o->arg : "");
-		else if (o->name)
-			snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name, o->arg ? " " : "",
-				 o->arg ? o->arg : "");
-		else
-			snprintf(lhs, sizeof(lhs), "-%c", o->val);
-		fprintf(f, "  %-28s %s\n", lhs, o->help);
-	}
-	fprintf(f,
-		"\nExit status: the guests' (the first nonzero one), or\n"
-		"  %d bad usage or image, no usable /dev/kvm\n"
-		"  %d triple fault    %d emulation failure    %d unhandled exit\n"
-		"  %d timeout         %d the host's KVM cannot run what the guest did\n",
-		VM_STATUS_USAGE, VM_STATUS_TRIPLE_FAULT, VM_STATUS_EMULATION, VM_STATUS_UNHANDLED,
-		VM_STATUS_TIMEOUT, VM_STATUS_HOST_LACKS);
-}
 
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -126,12 +63,14 @@ static int bad_usage(const char *fmt, ...)
 /* 0 to go on, -1 to exit 0 (help, version), or an exit status. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	struct option lopts[NR_OPTS + 1];
+	size_t nr_opts;
+	const struct help_option *opts = help_options(&nr_opts);
+	struct option lopts[nr_opts + 1];
 	char shorts[64];
 	size_t nl = 0, ns = 0;
 
-	for (size_t i = 0; i < NR_OPTS; i++) {
-		const struct opt_row *o = &opt_rows[i];
+	for (size_t i = 0; i < nr_opts; i++) {
+		const struct help_option *o = &opts[i];
 		if (o->name)
 			lopts[nl++] = (struct option){ o->name, o->has_arg, NULL, o->val };
 		if (o->val < 256) {
@@ -150,7 +89,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int c;
 	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': usage(stdout); return -1;
+		case 'h': help_print(stdout); return -1;
+		case OPT_MAN: help_print_man(stdout, optarg); return -1;
 		case 'V': printf("gdbvmm %s\n", GDBVMM_VERSION); return -1;
 		case 'v': a->vm.verbose++; break;
 		case OPT_STATS: a->vm.stats = true; break;
@@ -231,6 +171,19 @@ static void *signal_thread(void *arg)
 		vm_request_exit(vm, 128 + sig);
 	}
 	return NULL;
+}
+
+/* Ctrl-A x on the console (vmm/console.c): the machine ends with
+ * VM_STATUS_QUIT, and one line says why, as QEMU says "Terminated". */
+static void quit_key(void *arg)
+{
+	struct vm *vm = arg;
+
+	pthread_mutex_lock(&vm->lock);
+	if (!atomic_load(&vm->exiting) && !vm->fault_line[0])
+		snprintf(vm->fault_line, sizeof(vm->fault_line), "terminated (Ctrl-A x)");
+	pthread_mutex_unlock(&vm->lock);
+	vm_request_exit(vm, VM_STATUS_QUIT);
 }
 
 static int build_machine(struct vm *vm, const struct args *a)
@@ -325,6 +278,10 @@ int main(int argc, char **argv)
 	status = build_machine(vm, &a);
 	if (status)
 		goto out;
+	/* Only now, as the signal thread: the machine quit_key ends is whole
+	 * (and console_set_quit's lock orders build_machine's writes before
+	 * the input thread's reads). A Ctrl-A x typed earlier is dropped. */
+	console_set_quit(vm->con, quit_key, vm);
 
 	pthread_t sigt;
 	bool sigt_ok = pthread_create(&sigt, NULL, signal_thread, vm) == 0;
@@ -339,6 +296,9 @@ int main(int argc, char **argv)
 		pthread_kill(sigt, SIGUSR2);
 		pthread_join(sigt, NULL);
 	}
+	/* as for a late signal: Ctrl-A x typed now must not meet a debugger
+	 * that is being freed */
+	console_set_quit(vm->con, NULL, NULL);
 	debug_destroy(vm);
 
 	if (vm->con)

@@ -42,6 +42,7 @@
 /* Exit statuses of the monitor itself (a guest's own status is 0..255 and
  * passes through unchanged). */
 enum vm_status {
+	VM_STATUS_QUIT = 0,           /* Ctrl-A x on the console, as QEMU's */
 	VM_STATUS_USAGE = 2,          /* bad usage, bad image, no usable /dev/kvm */
 	VM_STATUS_TRIPLE_FAULT = 121, /* KVM_EXIT_SHUTDOWN */
 	VM_STATUS_EMULATION = 122,    /* KVM_EXIT_INTERNAL_ERROR */

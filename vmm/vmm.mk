@@ -1,6 +1,7 @@
 # vmm/vmm.mk: the monitor binary ./gdbvmm (vmm/ + the gdb stub's objects).
 VMM_OBJS :=
 VMM_OBJS += $(B)/vmm/main.o
+VMM_OBJS += $(B)/vmm/help.o
 VMM_OBJS += $(B)/vmm/vm.o
 VMM_OBJS += $(B)/vmm/vcpu.o
 VMM_OBJS += $(B)/vmm/iobus.o

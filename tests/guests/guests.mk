@@ -4,8 +4,11 @@
 #   errors.t   bad usage and bad images: one line, status 2
 #   faults.t   triple fault, and what kvm-pvm cannot run (plus the SVM lane)
 #   console.t  terminal restored, idle stdin, -v, --stats, --timeout
+#   keys.t     the console keys on a pty (Ctrl-A x, h, Ctrl-A; Ctrl-C to the guest)
+#   install.t  make install into a DESTDIR: files, the installed monitor, man -l; uninstall
 KVM_TESTS += tests/guests/run.t tests/guests/multi.t tests/guests/errors.t \
-                tests/guests/faults.t tests/guests/console.t
+             tests/guests/faults.t tests/guests/console.t tests/guests/keys.t \
+             tests/guests/install.t
 
 .PHONY: guest-test
 guest-test: all
