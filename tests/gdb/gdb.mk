@@ -9,6 +9,7 @@ GDB_TESTS += tests/gdb/x86_64.t
 GDB_TESTS += tests/gdb/faults.t
 GDB_TESTS += tests/gdb/monitor.t
 GDB_TESTS += tests/gdb/listen.t
+GDB_TESTS += tests/gdb/mi.t
 
 SCRIPT_TESTS += $(GDB_TESTS)
 
