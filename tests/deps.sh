@@ -13,6 +13,9 @@
 #   time, iproute2, util-linux  /usr/bin/time, ss and script for the console
 #                    and listen tests; setarch for make tsan-test
 #   valgrind, strace the leak and security tests (tests/hostile)
+#   lldb             tests/gdb/lldb.t: a second client of the remote protocol
+#   python3          tests/gdb/mi-drive: drives gdb/MI for tests/gdb/mi.t,
+#                    and tests/bench/charts draws make bench's SVG charts
 # clang (make asan, ubsan, tsan, fuzz and their -test targets):
 #   clang            the sanitizer builds and the libFuzzer harnesses
 #   libclang-rt-dev  clang's runtimes: ASan, UBSan, TSan, libFuzzer (clang
@@ -31,7 +34,7 @@ for group in "$@"; do
 	tests)
 		need="$need gdb:gdb qemu-system-x86:qemu-system-x86_64 busybox-static:busybox
 			perl:prove xz-utils:xz time:/usr/bin/time iproute2:ss util-linux:script
-			valgrind:valgrind strace:strace"
+			valgrind:valgrind strace:strace lldb:lldb python3:python3"
 		;;
 	clang)
 		need="$need clang:clang libclang-rt-dev: llvm:llvm-symbolizer"
