@@ -30,10 +30,11 @@ lldb_run() {
 	LL_OUT=$(cat "$T/lldb.out")
 }
 
-# after TEXT CMD: the lines lldb printed for the command CMD (from its
-# "(lldb) CMD" echo to the next prompt).
+# after TEXT CMD [N]: the lines lldb printed for the Nth (default first)
+# command CMD (from its "(lldb) CMD" echo to the next prompt).
 after() {
-	printf '%s\n' "$1" | awk -v cmd="(lldb) $2" '$0 == cmd { on = 1; next } on && /^\(lldb\) / { exit } on'
+	printf '%s\n' "$1" | awk -v cmd="(lldb) $2" -v n="${3:-1}" '
+		on && /^\(lldb\) / { exit } on { print } $0 == cmd && ++k == n { on = 1 }'
 }
 
 ll_healthy() {
@@ -46,6 +47,8 @@ lldb_run -f guests/dbg.elf "gdb-remote 127.0.0.1:$PORT" 'thread list' 'register 
 	'memory read -c 16 0x100000' 'si' 'register read eip' \
 	'breakpoint set -n add' 'continue' 'bt' 'p state' \
 	'watchpoint set variable counter' 'continue' \
+	'watchpoint delete 1' 'breakpoint delete 1' 'frame variable' 'next' \
+	'breakpoint set -f dbg.c -l 79' 'continue' 'finish' \
 	'process plugin packet monitor info' 'process detach'
 out=$LL_OUT
 ll_healthy "dbg.elf: no error, no lost connection, no timeout"
@@ -66,7 +69,7 @@ like "$(after "$out" 'register read eip')" '^ +eip = 0x0010[0-9a-f]{4}  dbg\.elf
 	"si: EIP moved past _start's first instruction"
 like "$(after "$out" 'breakpoint set -n add')" '^Breakpoint 1: where = dbg\.elf`add at dbg\.c:[0-9]+' \
 	"breakpoint set -n add: resolved from the ELF's symbols"
-c1=$(printf '%s\n' "$out" | awk '$0 == "(lldb) continue" { n++ } n == 1 && !/^\(lldb\) continue$/ && /^\(lldb\) / { exit } n == 1')
+c1=$(after "$out" continue 1)
 like "$c1" '^\* thread #1, stop reason = breakpoint 1\.1$' "continue: stops at the breakpoint"
 like "$c1" '^    frame #0: 0x0010[0-9a-f]{4} dbg\.elf`add\(a=0, b=0\) at dbg\.c:' "continue: in add(a=0, b=0)"
 in_order "$(after "$out" 'bt')" "bt: add, step, kmain, _start" \
@@ -79,6 +82,16 @@ like "$(after "$out" 'watchpoint set variable counter')" '^Watchpoint created: W
 in_order "$out" "continue: the watchpoint fires as counter goes from 1 to 2, in step(i=1)" \
 	'^Watchpoint 1 hit:$' '^old value: 1$' '^new value: 2$' '^\* thread #1, stop reason = watchpoint 1$' \
 	'^    frame #0: 0x0010[0-9a-f]{4} dbg\.elf`step\(i=1\) at dbg\.c:'
+fv=$(after "$out" 'frame variable')
+like "$fv" '^\(int\) i = 1$' "frame variable: the argument i = 1"
+like "$fv" '^\(int\) f = 1$' "frame variable: the local f = fib(1) = 1"
+like "$(after "$out" 'next')" '^    frame #0: 0x0010[0-9a-f]{4} dbg\.elf`step\(i=1\) at dbg\.c:75:' "next: to the next line, 75"
+like "$(after "$out" 'breakpoint set -f dbg.c -l 79')" '^Breakpoint 2: where = dbg\.elf`step \+ [0-9]+ at dbg\.c:79' \
+	"breakpoint set -f dbg.c -l 79: a breakpoint by file and line"
+like "$(after "$out" continue 3)" '^    frame #0: 0x0010[0-9a-f]{4} dbg\.elf`step\(i=1\) at dbg\.c:79:' \
+	"continue: stops at dbg.c:79"
+like "$(after "$out" 'finish')" '^    frame #0: 0x0010[0-9a-f]{4} dbg\.elf`kmain\(magic=732803074, mbi=0x00001000\) at dbg\.c:100:' \
+	"finish: back in kmain's loop"
 like "$(after "$out" 'process plugin packet monitor info')" '^host KVM: ' \
 	"process plugin packet monitor info: the stub's monitor command answers"
 like "$(after "$out" 'process detach')" '^Process 1 detached$' "process detach"
@@ -98,7 +111,7 @@ lldb_run -f guests/dbg.elf "gdb-remote 127.0.0.1:$PORT" 'thread list' \
 	"breakpoint set -a $bp" 'continue' 'thread list' 'process detach'
 out=$LL_OUT
 ll_healthy "three vCPUs: no error, no lost connection, no timeout"
-tl=$(printf '%s\n' "$out" | awk '$0 == "(lldb) thread list" { n++ } n == 1 && !/^\(lldb\) thread list$/ && /^\(lldb\) / { exit } n == 1')
+tl=$(after "$out" 'thread list' 1)
 in_order "$tl" "thread list: every vCPU is a thread, each at its start" \
 	'^\* thread #1: tid = 0x0001, 0x0010[0-9a-f]{4} dbg\.elf`_start' \
 	'^  thread #2: tid = 0x0002, 0x00020000$' \
@@ -106,7 +119,7 @@ in_order "$tl" "thread list: every vCPU is a thread, each at its start" \
 rr=$(after "$out" 'register read eip cs eflags')
 like "$rr" '^ +eip = 0x00020000$' "thread 2: EIP reads as the linear pc 0x20000"
 like "$rr" '^ +cs = 0x00002000$' "thread 2: CS is its window's segment 0x2000"
-tl2=$(printf '%s\n' "$out" | awk '$0 == "(lldb) thread list" { n++ } n == 2 && !/^\(lldb\) thread list$/ && /^\(lldb\) / { exit } n == 2')
+tl2=$(after "$out" 'thread list' 2)
 like "$tl2" '^\* thread #2: tid = 0x0002, 0x0002000[1-9a-f], stop reason = instruction step into$' \
 	"thread step-inst -m this-thread: thread 2 moved one instruction"
 like "$tl2" '^  thread #1: tid = 0x0001, 0x0010[0-9a-f]{4} dbg\.elf`_start at entry32\.S:25$' \
