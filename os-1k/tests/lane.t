@@ -10,7 +10,7 @@ if [ -n "${VMLANE:-}" ] || [ ! -e /sys/module/kvm_pvm ]; then
 	# shellcheck disable=SC2086 # paths without spaces
 	exec tests/vmlane/tap-merge $tests
 fi
-# A normal run takes about 2 minutes under TCG; the default 15 minutes
+# A normal run takes about 3 minutes under TCG; the default 15 minutes
 # would only delay the report of a VM that wedged.
 export VMLANE_TIMEOUT=${VMLANE_TIMEOUT:-600}
 # shellcheck disable=SC2086
