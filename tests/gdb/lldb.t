@@ -105,9 +105,19 @@ like "$(cat "$T/vm.out")" '^i=9 fib=34 sum=45$' "after detach the guest prints i
 # window's linear address: 0x20000, 0x30000.
 vmm_start -S --irqchip=off guests/dbg.elf guests/counter.bin guests/hello.bin || { done_testing; exit 1; }
 bp=$(nm guests/dbg.elf | awk '$3 == "add" { print "0x" $1 }')
-lldb_run -f guests/dbg.elf "gdb-remote 127.0.0.1:$PORT" 'thread list' \
+# No disassembly at stops: LLDB shows it for frames without debug
+# information (the flat images), and reads the memory for it from its
+# event thread, even while the step below is in flight; it then
+# interrupts the target, gets gdbvmm's SIGINT stop instead of the step's,
+# and resumes everything with `c` (the guests run to their end). Seen in
+# about 1 run in 45 on a loaded host; docs/debugging.md, "LLDB", has the
+# packets. The eip after the step is read with `register read`: LLDB's
+# `thread list` may show the frame from before the step (its own cache)
+# when the stop comes late.
+lldb_run -f guests/dbg.elf 'settings set stop-disassembly-display never' \
+	"gdb-remote 127.0.0.1:$PORT" 'thread list' \
 	'thread select 2' 'register read eip cs eflags' \
-	'thread step-inst -m this-thread' 'thread list' \
+	'thread step-inst -m this-thread' 'register read eip' 'thread list' \
 	"breakpoint set -a $bp" 'continue' 'thread list' 'process detach'
 out=$LL_OUT
 ll_healthy "three vCPUs: no error, no lost connection, no timeout"
@@ -120,8 +130,10 @@ rr=$(after "$out" 'register read eip cs eflags')
 like "$rr" '^ +eip = 0x00020000$' "thread 2: EIP reads as the linear pc 0x20000"
 like "$rr" '^ +cs = 0x00002000$' "thread 2: CS is its window's segment 0x2000"
 tl2=$(after "$out" 'thread list' 2)
-like "$tl2" '^\* thread #2: tid = 0x0002, 0x0002000[1-9a-f], stop reason = instruction step into$' \
-	"thread step-inst -m this-thread: thread 2 moved one instruction"
+like "$(after "$out" 'register read eip')" '^ +eip = 0x00020005$' \
+	"thread step-inst -m this-thread: thread 2 moved one instruction (incl count is 5 bytes)"
+like "$tl2" '^\* thread #2: tid = 0x0002, 0x0002000[0-9a-f], stop reason = instruction step into$' \
+	"thread list: thread 2 stopped by the step"
 like "$tl2" '^  thread #1: tid = 0x0001, 0x0010[0-9a-f]{4} dbg\.elf`_start at entry32\.S:25$' \
 	"... while thread 1 stayed at _start's first line"
 like "$tl2" '^  thread #3: tid = 0x0003, 0x00030000$' "... and thread 3 at its start"
