@@ -73,7 +73,8 @@ os-1k-qemu-gdb: os-1k/kernel.elf
 	$(OS1K_QEMU) -s -S
 
 # `make test` runs os-1k under QEMU here, and under ./gdbvmm (the program
-# tests, then the gdb session) in the second lane: os-1k/tests/lane.t.
+# tests, the gdb session, the gdb/MI session) in the second lane:
+# os-1k/tests/lane.t.
 SCRIPT_TESTS += os-1k/tests/run-qemu.t os-1k/tests/gdb-qemu.t os-1k/tests/lane.t
 
 os-1k-test: os-1k/kernel.elf

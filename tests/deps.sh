@@ -14,6 +14,9 @@
 #                    and listen tests; setarch for make tsan-test
 #   valgrind, strace the leak and security tests (tests/hostile)
 #   man-db           man -l on the installed gdbvmm(1) (tests/guests/install.t)
+#   lldb             tests/gdb/lldb.t: a second client of the remote protocol
+#   python3          tests/gdb/mi-drive: drives gdb/MI for tests/gdb/mi.t,
+#                    and tests/bench/charts draws make bench's SVG charts
 # clang (make asan, ubsan, tsan, fuzz and their -test targets):
 #   clang            the sanitizer builds and the libFuzzer harnesses
 #   libclang-rt-dev  clang's runtimes: ASan, UBSan, TSan, libFuzzer (clang
@@ -32,7 +35,7 @@ for group in "$@"; do
 	tests)
 		need="$need gdb:gdb qemu-system-x86:qemu-system-x86_64 busybox-static:busybox
 			perl:prove xz-utils:xz time:/usr/bin/time iproute2:ss util-linux:script
-			valgrind:valgrind strace:strace man-db:man"
+			valgrind:valgrind strace:strace man-db:man lldb:lldb python3:python3"
 		;;
 	clang)
 		need="$need clang:clang libclang-rt-dev: llvm:llvm-symbolizer"

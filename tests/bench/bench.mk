@@ -6,10 +6,15 @@
 
 #   rspclient         a raw gdb protocol client timing s, g, m and c
 #   rspfloor          a server that answers every packet at once: the floor
+# The run's figures also go to $(BENCH_DATA), from which tests/bench/charts
+# draws SVG charts into $(BENCH_CHARTS); docs/img/ holds the copies that
+# docs/performance.md shows (cp them there to update the docs).
 BENCH_RAWKVM := $(B)/tests/bench/rawkvm
 BENCH_PUTS_BIG := $(B)/tests/bench/bench-puts-64m.bin
 BENCH_RSPCLIENT := $(B)/tests/bench/rspclient
 BENCH_RSPFLOOR := $(B)/tests/bench/rspfloor
+BENCH_CHARTS := $(B)/bench
+BENCH_DATA := $(BENCH_CHARTS)/bench.data
 
 $(BENCH_RSPCLIENT): $(B)/tests/bench/rspclient.o
 	$(if $(Q),@echo "  LD      $@")
@@ -46,5 +51,8 @@ $(BENCH_PUTS_BIG): $(B)/tests/bench/bench-puts-64m.o guests/flat.ld
 BENCH_WRAP = $(if $(HOST_KVM),,VMLANE_TIMEOUT=3600 tests/vmlane/run)
 
 bench: all $(BENCH_RAWKVM) $(BENCH_PUTS_BIG) $(BENCH_RSPCLIENT) $(BENCH_RSPFLOOR)
-	$(Q)$(BENCH_WRAP) sh -c 'RAWKVM=$(BENCH_RAWKVM) BENCH_PUTS_BIG=$(BENCH_PUTS_BIG) tests/bench/run && \
-		RSPCLIENT=$(BENCH_RSPCLIENT) RSPFLOOR=$(BENCH_RSPFLOOR) tests/bench/gdbstub-bench'
+	$(Q)mkdir -p $(BENCH_CHARTS)
+	$(Q)$(BENCH_WRAP) sh -c 'echo "#meta when $$(date -u "+%Y-%m-%d %H:%M UTC"), $$(nproc) CPUs, load $$(cut -d" " -f1-3 /proc/loadavg)" >$(BENCH_DATA) && \
+		BENCH_DATA=$(BENCH_DATA) RAWKVM=$(BENCH_RAWKVM) BENCH_PUTS_BIG=$(BENCH_PUTS_BIG) tests/bench/run && \
+		BENCH_DATA=$(BENCH_DATA) RSPCLIENT=$(BENCH_RSPCLIENT) RSPFLOOR=$(BENCH_RSPFLOOR) tests/bench/gdbstub-bench'
+	$(Q)echo; echo "charts of this run:"; tests/bench/charts $(BENCH_DATA) $(BENCH_CHARTS)

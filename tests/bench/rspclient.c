@@ -1,6 +1,6 @@
 /* tests/bench/rspclient.c: a raw GDB remote protocol client that times a stub: `c` to a hardware breakpoint, `s`, `g`, and `m` throughput.
  *
- *   rspclient [-n N] [-c N] [-b ADDR] [-a ADDR] [-l LEN] [-r N] HOST:PORT
+ *   rspclient [-n N] [-c N] [-b ADDR] [-a ADDR] [-l LEN] [-r N] [-t TID] HOST:PORT
  *
  * Connects (retrying for a few seconds while the server starts), sends
  * qSupported and reads PacketSize, turns acknowledgements off with
@@ -8,7 +8,10 @@
  *   -c N hits of `c` to a hardware breakpoint at -b ADDR (Z1): only the
  *        `c` and its stop reply are timed; between two hits the client
  *        steps off the breakpoint as gdb does (z1, s, Z1), untimed;
- *   -n N `s`, each timed up to its stop reply;
+ *   -n N `s`, each timed up to its stop reply; with -t TID, `vCont;s:TID`
+ *        instead: that thread steps and every other one stays stopped
+ *        ("Packets", vCont: threads without an action are not resumed),
+ *        the step a debugger makes of one vCPU on a machine of several;
  *   -n N `g`;
  *   -r N reads of the -l LEN bytes at -a ADDR with `m`, in the largest
  *        pieces the server allows (PacketSize / 2 bytes, as gdb does);
@@ -286,6 +289,7 @@ static int expect_ok(struct conn *c, const char *body)
 struct opts {
 	unsigned n_steps, n_hits, mem_reps;
 	uint64_t bp, mem_addr, mem_len;
+	unsigned step_tid; /* 0: plain `s` */
 };
 
 static int run(struct conn *c, const struct opts *o)
@@ -352,9 +356,12 @@ static int run(struct conn *c, const struct opts *o)
 	}
 
 	/* `s`, each to its stop reply */
+	char step[32] = "s";
+	if (o->step_tid)
+		snprintf(step, sizeof(step), "vCont;s:%x", o->step_tid);
 	for (unsigned i = 0; i < o->n_steps; i++) {
 		double t0 = now_us();
-		if ((r = send_packet(c, "s")) < 0 || (r = wait_stop(c)) < 0)
+		if ((r = send_packet(c, step)) < 0 || (r = wait_stop(c)) < 0)
 			goto out;
 		v[i] = now_us() - t0;
 	}
@@ -428,7 +435,7 @@ out:
 static void usage(void)
 {
 	fprintf(stderr, "usage: rspclient [-n STEPS] [-c HITS] [-b BPADDR] [-a MEMADDR] [-l MEMLEN] "
-			"[-r MEMREPS] HOST:PORT\n");
+			"[-r MEMREPS] [-t STEPTID] HOST:PORT\n");
 }
 
 int main(int argc, char **argv)
@@ -438,7 +445,7 @@ int main(int argc, char **argv)
 	static struct conn c; /* large buffers: static, zeroed (BSS) */
 	int opt, r;
 
-	while ((opt = getopt(argc, argv, "n:c:b:a:l:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:b:a:l:r:t:")) != -1) {
 		char *end;
 		unsigned long long x = strtoull(optarg, &end, 0);
 		if (*end || !*optarg) {
@@ -452,6 +459,7 @@ int main(int argc, char **argv)
 		case 'a': o.mem_addr = x; break;
 		case 'l': o.mem_len = x; break;
 		case 'r': o.mem_reps = (unsigned)x; break;
+		case 't': o.step_tid = (unsigned)x; break;
 		default: usage(); return 2;
 		}
 	}

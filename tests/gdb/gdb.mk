@@ -10,6 +10,8 @@ GDB_TESTS += tests/gdb/faults.t
 GDB_TESTS += tests/gdb/monitor.t
 GDB_TESTS += tests/gdb/listen.t
 GDB_TESTS += tests/gdb/longrun.t
+GDB_TESTS += tests/gdb/mi.t
+GDB_TESTS += tests/gdb/lldb.t
 
 KVM_TESTS += $(GDB_TESTS)
 
