@@ -445,7 +445,7 @@ static void snapshot(struct vcpu *cpu)
 	struct vcpu_debug *c = cd(cpu);
 	if (cpu->vm->caps.sync_regs && cpu->sync_fresh) {
 		c->regs = cpu->run->s.regs.regs;
-		c->sregs = cpu->run->s.regs.sregs;
+		c->sregs = *vcpu_sregs(cpu);
 	} else {
 		ioctl(cpu->fd, KVM_GET_REGS, &c->regs);
 		ioctl(cpu->fd, KVM_GET_SREGS, &c->sregs);
@@ -463,6 +463,7 @@ static void complete_pending_io(struct vcpu *cpu)
 	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	cpu->io_pending = false;
 	cpu->sync_fresh = true; /* KVM stores the sync regs on every return */
+	cpu->sregs_valid = false;
 }
 
 void debug_park(struct vcpu *cpu)
@@ -1221,6 +1222,7 @@ int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
 	/* what KVM holds now, whatever part was refused */
 	c->state_ok = c->fpu_ok = false;
 	vc->sync_fresh = false;
+	vc->sregs_valid = false;
 	ensure_state(vm, cpu);
 	pthread_mutex_unlock(&d->lock);
 	return r;
