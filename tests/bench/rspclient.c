@@ -332,6 +332,7 @@ static int run(struct conn *c, const struct opts *o)
 			goto out;
 		}
 		size_t k = 0;
+		double first = 0;
 		for (unsigned i = 0; i <= o->n_hits; i++) {
 			if (i > 0) {
 				/* step off the breakpoint as gdb does, untimed */
@@ -348,8 +349,11 @@ static int run(struct conn *c, const struct opts *o)
 				goto out;
 			if (i > 0)
 				v[k++] = now_us() - t0;
+			else
+				first = now_us() - t0;
 		}
-		printf("c_us %.1f\nc_hits %zu\n", median(v, k), k);
+		/* the first `c` too: from the start to the first hit */
+		printf("c_us %.1f\nc_hits %zu\nc_first_us %.1f\n", median(v, k), k, first);
 		snprintf(cmd, sizeof(cmd), "z1,%llx,1", (unsigned long long)o->bp);
 		if ((r = expect_ok(c, cmd)) < 0)
 			goto out;
