@@ -71,7 +71,7 @@ static void fatal_signal(int sig)
 
 /* Raw input (no line editing, no echo), but keep ISIG so Ctrl-C still ends
  * the monitor, and OPOST so the guest's "\n" starts a new terminal line. */
-static void enter_raw_mode(int fd)
+void console_raw_mode(int fd)
 {
 	struct termios t;
 
@@ -89,6 +89,12 @@ static void enter_raw_mode(int fd)
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		signal(fatal[i], fatal_signal);
 	tcsetattr(fd, TCSAFLUSH, &t);
+}
+
+void console_restore_terminal(void)
+{
+	restore_terminal();
+	saved_fd = -1;
 }
 
 static uint64_t now_ns(void)
@@ -265,7 +271,7 @@ int console_open(struct console **out, int in_fd, int out_fd, int nr_cpus)
 	pthread_cond_init(&c->input_cond, NULL);
 	if (in_fd < 0 || fcntl(in_fd, F_GETFD) < 0)
 		c->eof = true;
-	enter_raw_mode(in_fd);
+	console_raw_mode(in_fd);
 	int err = pthread_create(&c->thread, NULL, input_thread, c);
 	if (err) {
 		restore_terminal();
@@ -293,8 +299,7 @@ void console_close(struct console *c)
 	close(c->wake[1]);
 	for (int i = 0; i < VM_MAX_IMAGES; i++)
 		console_flush(c, i);
-	restore_terminal();
-	saved_fd = -1;
+	console_restore_terminal();
 	pthread_cond_destroy(&c->input_cond);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
