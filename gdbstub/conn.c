@@ -165,7 +165,7 @@ int gdb_conn_parse(const char *spec, struct gdb_listen *l)
  * sockets
  * ------------------------------------------------------------------------ */
 
-static int listen_unix(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
+static int bind_unix(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat sb;
@@ -180,7 +180,7 @@ static int listen_unix(const struct gdb_listen *l, int *lfd, char *addr, size_t 
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		int err = -errno;
 		close(fd);
 		return err;
@@ -212,7 +212,7 @@ static void describe_tcp(int lfd, char *addr, size_t addrlen)
 	snprintf(addr, addrlen, "%s:%u", host, port);
 }
 
-static int listen_tcp(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
+static int bind_tcp(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC,
@@ -233,7 +233,7 @@ static int listen_tcp(const struct gdb_listen *l, int *lfd, char *addr, size_t a
 			continue;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1)) {
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen)) {
 			err = -errno;
 			close(fd);
 			continue;
@@ -248,9 +248,21 @@ static int listen_tcp(const struct gdb_listen *l, int *lfd, char *addr, size_t a
 	return err;
 }
 
+int gdb_conn_bind(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
+{
+	return l->is_unix ? bind_unix(l, lfd, addr, addrlen) : bind_tcp(l, lfd, addr, addrlen);
+}
+
 int gdb_conn_listen(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
 {
-	return l->is_unix ? listen_unix(l, lfd, addr, addrlen) : listen_tcp(l, lfd, addr, addrlen);
+	int err = gdb_conn_bind(l, lfd, addr, addrlen);
+
+	if (err == 0 && listen(*lfd, 1)) {
+		err = -errno;
+		close(*lfd);
+		*lfd = -1;
+	}
+	return err;
 }
 
 static long now_ms(void)

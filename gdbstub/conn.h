@@ -30,6 +30,10 @@ int gdb_conn_parse(const char *spec, struct gdb_listen *out);
  * address as gdb_stub_address gives it. 0 or -errno. vmm/lane.c listens
  * with it on the host for a stub that runs inside the lane's VM. */
 int gdb_conn_listen(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen);
+/* The same without the listen(): the address is taken, but a client is
+ * refused until the caller listens (gdb retries a refused connection,
+ * `set tcp connect-timeout`), which the lane does once its stub is up. */
+int gdb_conn_bind(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen);
 
 /* The one line a second client gets before it is closed. */
 #define GDB_CONN_BUSY_MSG "gdbvmm: a debugger is already attached to this machine\n"

@@ -15,6 +15,9 @@ VMM_OBJS += $(B)/vmm/dev_debugcon.o
 VMM_OBJS += $(B)/vmm/dev_debugexit.o
 VMM_OBJS += $(B)/vmm/debug.o
 VMM_OBJS += $(B)/vmm/gdbserver.o
+VMM_OBJS += $(B)/vmm/lane.o
+VMM_OBJS += $(B)/vmm/lane_relay.o
+VMM_OBJS += $(B)/vmm/lane_frame.o
 
 GDBVMM := gdbvmm
 
