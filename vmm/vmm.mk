@@ -26,3 +26,12 @@ all: $(GDBVMM)
 $(GDBVMM): $(VMM_OBJS) $(GDBSTUB_OBJS)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the binary, and the lane's
+# scripts where vmm/lane.c looks for them: ../libexec/gdbvmm/ next to bin/.
+PREFIX ?= /usr/local
+.PHONY: install
+install: $(GDBVMM)
+	install -D -m 755 $(GDBVMM) $(DESTDIR)$(PREFIX)/bin/gdbvmm
+	install -D -m 755 vmm/lane/setup $(DESTDIR)$(PREFIX)/libexec/gdbvmm/setup
+	install -D -m 755 vmm/lane/init $(DESTDIR)$(PREFIX)/libexec/gdbvmm/init

@@ -4,8 +4,9 @@
 #   errors.t   bad usage and bad images: one line, status 2
 #   faults.t   triple fault, and what kvm-pvm cannot run (plus the SVM lane)
 #   console.t  terminal restored, idle stdin, -v, --stats, --timeout
+#   lane.t     /dev/kvm hidden: the machine runs in the nested KVM VM (vmm/lane.c)
 SCRIPT_TESTS += tests/guests/run.t tests/guests/multi.t tests/guests/errors.t \
-                tests/guests/faults.t tests/guests/console.t
+                tests/guests/faults.t tests/guests/console.t tests/guests/lane.t
 
 .PHONY: guest-test
 guest-test: all
