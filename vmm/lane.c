@@ -44,12 +44,14 @@ struct lane {
 	int lfd[NR_PORTS];        /* listening sockets qemu connects to */
 	int pfd[NR_PORTS];        /* qemu's connections */
 	int gdb_lfd, gdb_cfd;     /* the host's gdb listener and its client */
+	struct gdb_listen gdb_spec;
 	char gdb_addr[300];
 	pid_t qemu;
 	int sfd;                  /* signalfd */
 	struct lane_buf to_in, to_gdb, from_gdb;
 	bool stdin_done, stdin_tty;
 	bool in_ready, gdb_ready;  /* the VM has the port open (lane_frame.h) */
+	bool gdb_failed;          /* the host's listener could not listen */
 	bool gdb_esc;
 	bool err_filter;          /* drop the inner stub's "gdb server on" line */
 	char errline[256];
@@ -462,6 +464,28 @@ static void gdb_accept(struct lane *l)
 	lane_buf_put_ctl(&l->to_gdb, LANE_CTL_OPEN);
 }
 
+/* The inner stub listens: so do we, and say so as gdbserver.c does. A
+ * TCP client that came earlier was refused, and gdb retried (`set tcp
+ * connect-timeout`). */
+static void gdb_listen_now(struct lane *l)
+{
+	int r = 0;
+
+	if (l->gdb_spec.is_unix)
+		r = gdb_conn_listen(&l->gdb_spec, &l->gdb_lfd, l->gdb_addr, sizeof(l->gdb_addr));
+	else if (listen(l->gdb_lfd, 1))
+		r = -errno;
+	if (r < 0) {
+		fprintf(stderr, "gdbvmm: --gdb %s: %s\n", l->o->gdb, strerror(-r));
+		l->gdb_failed = true;
+		return;
+	}
+	fcntl(l->gdb_lfd, F_SETFL, O_NONBLOCK);
+	fprintf(stderr, "gdbvmm: gdb server on %s%s\n", l->gdb_addr,
+		l->o->wait_gdb ? ", waiting for gdb before the first instruction" : "");
+	l->gdb_ready = true;
+}
+
 /* VM -> gdb client: decode; LANE_CTL_EOF means the inner stub let the
  * client go (kill, a failed attach): so do we. */
 static void from_vm_gdb(struct lane *l, const uint8_t *buf, size_t n)
@@ -474,13 +498,8 @@ static void from_vm_gdb(struct lane *l, const uint8_t *buf, size_t n)
 					     &used, &ctl);
 		if (l->gdb_cfd >= 0 && m)
 			lane_buf_put(&l->from_gdb, out, m);
-		if (ctl == LANE_CTL_OPEN && !l->gdb_ready) {
-			/* the inner stub listens: so do we (a client that came
-			 * earlier was refused, and gdb retried) */
-			l->gdb_ready = listen(l->gdb_lfd, 1) == 0;
-			if (!l->gdb_ready)
-				fprintf(stderr, "gdbvmm: --gdb %s: %s\n", l->o->gdb, strerror(errno));
-		}
+		if (ctl == LANE_CTL_OPEN && !l->gdb_ready)
+			gdb_listen_now(l);
 		if (ctl == LANE_CTL_EOF && l->gdb_cfd >= 0) {
 			(void)lane_buf_flush(&l->from_gdb, l->gdb_cfd);
 			close(l->gdb_cfd);
@@ -547,6 +566,8 @@ static int relay(struct lane *l)
 			if (read(l->sfd, &si, sizeof(si)) == sizeof(si))
 				return 128 + (int)si.ssi_signo;
 		}
+		if (l->gdb_failed)
+			return VM_STATUS_USAGE;
 		if (limit_s) {
 			struct timespec t;
 			clock_gettime(CLOCK_MONOTONIC, &t);
@@ -684,7 +705,12 @@ static void cleanup(struct lane *l)
 		unlink(path);
 	}
 	if (l->gdb_cfd >= 0) close(l->gdb_cfd);
-	if (l->gdb_lfd >= 0) close(l->gdb_lfd);
+	if (l->gdb_lfd >= 0) {
+		close(l->gdb_lfd);
+		/* as gdb_stub_close: the socket file goes with the server */
+		if (l->gdb_spec.is_unix)
+			unlink(l->gdb_spec.path);
+	}
 	if (l->sfd >= 0) close(l->sfd);
 	static const char *const files[] = { "ctl/params", "ctl/cmd", "ctl/status", "console", "qemu.err" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -726,18 +752,20 @@ static int boot_and_relay(struct lane *l)
 			return VM_STATUS_USAGE;
 		}
 	if (l->o->gdb) {
-		struct gdb_listen spec;
-		r = gdb_conn_parse(l->o->gdb, &spec);
-		if (r == 0)
-			r = gdb_conn_bind(&spec, &l->gdb_lfd, l->gdb_addr, sizeof(l->gdb_addr));
+		/* A TCP address is taken now, so that a busy one is an error
+		 * at once; it listens once the stub inside does (gdb_ready).
+		 * A unix socket appears only then: gdb does not retry one. */
+		struct stat st;
+		r = gdb_conn_parse(l->o->gdb, &l->gdb_spec);
+		if (r == 0 && !l->gdb_spec.is_unix)
+			r = gdb_conn_bind(&l->gdb_spec, &l->gdb_lfd, l->gdb_addr, sizeof(l->gdb_addr));
+		else if (r == 0 && lstat(l->gdb_spec.path, &st) == 0 && !S_ISSOCK(st.st_mode))
+			r = -EADDRINUSE;
 		if (r < 0) {
 			fprintf(stderr, "gdbvmm: --gdb %s: %s\n", l->o->gdb,
 				r == -EINVAL ? "expected [HOST:]PORT or unix:PATH" : strerror(-r));
 			return VM_STATUS_USAGE;
 		}
-		fcntl(l->gdb_lfd, F_SETFL, O_NONBLOCK);
-		fprintf(stderr, "gdbvmm: gdb server on %s%s\n", l->gdb_addr,
-			l->o->wait_gdb ? ", waiting for gdb before the first instruction" : "");
 		l->err_filter = true;
 	}
 	if ((r = start_qemu(l)) < 0 || (r = accept_ports(l)) < 0) {

@@ -179,6 +179,11 @@ for i in $(seq 1200); do
 	sleep 0.1
 done
 sleep 0.5
+# one debugger at a time, as on a real KVM: a second client gets one line
+exec 4<>/dev/tcp/127.0.0.1/1234
+is "$(timeout 10 head -n 1 <&4)" "gdbvmm: a debugger is already attached to this machine" \
+	"a second client while gdb is attached is refused in one line"
+exec 4<&-
 kill -INT "$(pgrep -P "$gpid" | head -n 1)"
 wait "$gpid"
 g=$(cat "$T/g2")
@@ -190,6 +195,37 @@ like "$g" '.*\$1 = 0x1[0-9a-f]{4}.*' "a second gdb attaches after the detach and
 like "$g" '.*\[Inferior 1 \(Remote target\) killed\].*' "kill"
 wait "$vmpid"
 is "$?" 0 "kill ends gdbvmm with status 0"
+exec 3>&-
+
+# --gdb unix:PATH: the socket appears once the stub inside listens (gdb
+# does not retry a unix socket), and goes at the end.
+sock=$T/gdb.sock
+timeout -s KILL 180 "$GDBVMM" --gdb "unix:$sock" -S guests/dbg.elf </dev/null >"$T/vm.out" 2>"$T/vm.err" &
+vmpid=$!
+gdb_session "$T/g4" "shell while [ ! -S '$sock' ]; do sleep 0.1; done" 'file guests/dbg.elf' \
+	"target remote $sock" 'break step' 'continue' 'kill'
+wait "$vmpid"
+vst=$?
+like "$(cat "$T/g4")" '.*Breakpoint 1, step \(i=0\) at guests/dbg\.c:[0-9]+.*' "--gdb unix:PATH: a session"
+like "$(sed -n 2p "$T/vm.err")" "gdbvmm: gdb server on unix:$sock, waiting for gdb before the first instruction" \
+	"--gdb unix:PATH: says where it listens"
+is "$vst" 0 "--gdb unix:PATH: kill ends gdbvmm with status 0"
+ok "--gdb unix:PATH: the socket file is removed at the end" test ! -e "$sock"
+
+# SIGTERM ends everything: status 143, no qemu and no temporary files left.
+mkdir "$T/tmpd"
+exec 3<>"$T/in"
+TMPDIR=$T/tmpd "$GDBVMM" guests/uart.bin <"$T/in" >"$T/vm.out" 2>"$T/vm.err" &
+vmpid=$!
+for i in $(seq 1200); do
+	grep -q 'LSR: no line errors' "$T/vm.out" 2>/dev/null && break
+	sleep 0.1
+done
+kill -TERM "$vmpid"
+wait "$vmpid"
+is "$?" 143 "SIGTERM: status 143 (128 + 15)"
+is "$(ls -A "$T/tmpd")" "" "SIGTERM: the temporary directory is gone"
+is "$(pgrep -f "$T/tmpd" || :)" "" "SIGTERM: no qemu left"
 exec 3>&-
 
 # --- --lane / GDBVMM_LANE=force where /dev/kvm works ----------------------------
