@@ -50,7 +50,7 @@ struct lane {
 	int sfd;                  /* signalfd */
 	struct lane_buf to_in, to_gdb, from_gdb;
 	bool stdin_done, stdin_tty;
-	bool in_ready, gdb_ready;  /* the VM has the port open (lane_frame.h) */
+	bool in_ready, gdb_ready;  /* the VM holds the port (lane_frame.h) */
 	bool gdb_failed;          /* the host's listener could not listen */
 	bool gdb_esc;
 	bool err_filter;          /* drop the inner stub's "gdb server on" line */
