@@ -205,7 +205,14 @@ static int setup_cache(struct lane *l)
 	while (waitpid(pid, &ws, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
-	return WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? 0 : -EIO;
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+		return -EIO;
+	/* setup found the stamp right (same scripts, same kernel) or wrote
+	 * it: newer than the scripts now, so the next run skips setup */
+	char stamp[PATH_MAX + 8];
+	snprintf(stamp, sizeof(stamp), "%s/stamp", l->cache);
+	utimensat(AT_FDCWD, stamp, NULL, 0);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------
