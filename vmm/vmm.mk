@@ -16,6 +16,7 @@ VMM_OBJS += $(B)/vmm/dev_debugexit.o
 VMM_OBJS += $(B)/vmm/debug.o
 VMM_OBJS += $(B)/vmm/gdbserver.o
 VMM_OBJS += $(B)/vmm/lane.o
+VMM_OBJS += $(B)/vmm/lane_boot.o
 VMM_OBJS += $(B)/vmm/lane_relay.o
 VMM_OBJS += $(B)/vmm/lane_frame.o
 
