@@ -1,10 +1,11 @@
-# tests/unit/vmm.mk: unit tests of the monitor's KVM-free parts (bus, UART, hypercalls, MMU, loader).
+# tests/unit/vmm.mk: unit tests of the monitor's KVM-free parts (bus, UART, hypercalls, MMU, loader, the lane's framing).
 VMM_UNIT :=
 VMM_UNIT += test_iobus
 VMM_UNIT += test_uart
 VMM_UNIT += test_hypercall
 VMM_UNIT += test_x86mmu
 VMM_UNIT += test_loader
+VMM_UNIT += test_lane_frame
 
 UNIT_TESTS += $(VMM_UNIT:%=$(B)/tests/unit/%.t)
 
@@ -13,6 +14,7 @@ $(B)/tests/unit/test_uart.t: $(B)/vmm/dev_uart.o $(B)/vmm/console.o $(B)/vmm/vm.
 $(B)/tests/unit/test_hypercall.t: $(B)/vmm/hypercall.o
 $(B)/tests/unit/test_x86mmu.t: $(B)/vmm/x86mmu.o
 $(B)/tests/unit/test_loader.t: $(B)/vmm/loader.o
+$(B)/tests/unit/test_lane_frame.t: $(B)/vmm/lane_frame.o
 
 $(VMM_UNIT:%=$(B)/tests/unit/%.t): $(B)/tests/unit/%.t: $(B)/tests/unit/%.o
 	$(if $(Q),@echo "  LD      $@")
