@@ -185,7 +185,8 @@ static int relay(struct lane *l)
 		if (!l->stdin_done && lane_buf_room(&l->to_in) > LANE_BUF_SIZE / 2)
 			p[F_IN] = (struct pollfd){ .fd = 0, .events = POLLIN };
 		p[F_OUT] = (struct pollfd){ .fd = l->pfd[P_STDOUT], .events = POLLIN };
-		p[F_ERR] = (struct pollfd){ .fd = l->pfd[P_STDERR], .events = POLLIN };
+		if (!l->stderr_done)
+			p[F_ERR] = (struct pollfd){ .fd = l->pfd[P_STDERR], .events = POLLIN };
 		if (!l->in_ready)
 			p[F_VIN] = (struct pollfd){ .fd = l->pfd[P_STDIN], .events = POLLIN };
 		else if (l->to_in.len > l->to_in.off)
@@ -257,6 +258,8 @@ static int relay(struct lane *l)
 			ssize_t n = read(l->pfd[P_STDERR], buf, sizeof(buf));
 			if (n > 0)
 				relay_stderr(l, buf, (size_t)n);
+			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				l->stderr_done = true; /* qemu is going: stdout's end says when */
 		}
 		if (p[F_VGDB].revents & POLLIN) {
 			ssize_t n = read(l->pfd[P_GDB], buf, sizeof(buf));

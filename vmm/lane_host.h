@@ -30,7 +30,7 @@ struct lane {
 	pid_t qemu;
 	int sfd;                  /* signalfd */
 	struct lane_buf to_in, to_gdb, from_gdb;
-	bool stdin_done, stdin_tty;
+	bool stdin_done, stdin_tty, stderr_done;
 	bool in_ready, gdb_ready;  /* the VM holds the port (lane_frame.h) */
 	bool gdb_failed;          /* the host's listener could not listen */
 	bool gdb_esc;
