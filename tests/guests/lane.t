@@ -7,7 +7,8 @@
 # --no-lane / GDBVMM_LANE=off / a missing qemu answered at once with one
 # line and status 2; a real gdb on the host attaching with -s -S, a
 # breakpoint hit, registers, the guest's exit; Ctrl-C, detach, re-attach
-# and kill; --lane / GDBVMM_LANE=force where /dev/kvm works. Each run
+# and kill; a terminal in raw mode and restored; --lane /
+# GDBVMM_LANE=force where /dev/kvm works. Each run
 # boots the VM (seconds): about a minute in all.
 #
 #   LANE_CACHE  the lane's kernel and initramfs (default tests/vmlane/cache,
@@ -91,6 +92,48 @@ exec 3<>"$T/fifo"
 vm "$T/out" "$T/err" "$T/fifo" --timeout 2 guests/uart.bin
 is "$status" 124 "--timeout 2 on a guest that waits for input: status 124"
 exec 3>&-
+
+# --- a terminal on stdin: raw mode while the lane runs, restored after Ctrl-C --
+# (script(1) gives gdbvmm a pty; its own stdin is a FIFO held open, so
+# that no end-of-file character reaches the guest)
+if command -v script >/dev/null; then
+	cat >"$T/tty.sh" <<-EOF
+		stty -g >"$T/before"
+		(
+			for i in \$(seq 300); do
+				stty -g </dev/tty >"$T/during"
+				cmp -s "$T/before" "$T/during" || break
+				sleep 0.1
+			done
+			grep -q 'LSR: no line errors' "$T/out" 2>/dev/null || sleep 15
+			kill -INT "\$(cat "$T/pid")"
+		) &
+		sh -c 'echo \$\$ >"$T/pid"; exec "\$0" guests/uart.bin' "$GDBVMM" >"$T/out" 2>"$T/err"
+		echo \$? >"$T/status"
+		wait
+		stty -g >"$T/after"
+	EOF
+	mkfifo "$T/pty-in"
+	sleep 120 >"$T/pty-in" &
+	hold=$!
+	timeout -s KILL "$GUEST_TIMEOUT" script -qec "sh $T/tty.sh" /dev/null <"$T/pty-in" >"$T/pty-log" 2>&1
+	kill "$hold" 2>/dev/null
+	is "$(cat "$T/status" 2>/dev/null)" 130 "terminal: SIGINT (Ctrl-C) ends gdbvmm with status 130" ||
+		{ diag_file "script(1) output" "$T/pty-log"; diag_file stderr "$T/err"; diag_file stdout "$T/out"; }
+	if [ -s "$T/during" ] && ! cmp -s "$T/before" "$T/during"; then
+		pass "terminal: raw mode while the guest runs in the lane"
+	else
+		fail "terminal: raw mode while the guest runs in the lane"
+	fi
+	if [ -s "$T/before" ] && cmp -s "$T/before" "$T/after"; then
+		pass "terminal: the settings are restored after SIGINT"
+	else
+		fail "terminal: the settings are restored after SIGINT" \
+			"before: $(cat "$T/before" 2>/dev/null)" " after: $(cat "$T/after" 2>/dev/null)"
+	fi
+else
+	for i in 1 2 3; do skip "script(1) missing (util-linux): no pty to test with"; done
+fi
 
 # --- at once, without booting: bad images, refusals, no qemu ------------------
 
