@@ -55,7 +55,7 @@ static int open_port(const char *name, int flags)
 
 /* Does the inner stub listen yet? /proc/net/tcp lists sockets as
  * "sl local_address rem_address st ...", addresses as hex IPv4:port,
- * st 0A for LISTEN (Linux's Documentation/networking/proc_net_tcp.rst). */
+ * st 0A for LISTEN (the Linux kernel documentation, "proc_net_tcp"). */
 static bool stub_listening(int port)
 {
 	FILE *f = fopen("/proc/net/tcp", "re");
@@ -207,7 +207,7 @@ static int serve(struct relay *r, pid_t child, int sfd)
 		if (poll(p, NR_FDS, timeout) < 0 && errno != EINTR)
 			return VM_STATUS_UNHANDLED;
 		/* A port whose host side is not connected polls as POLLHUP at
-		 * once (drivers/char/virtio_console.c); ours is connected from
+		 * once (Linux's virtio console driver, measured); ours is connected from
 		 * the start, so a hang-up means qemu's end went away. */
 		if (p[F_SIG].revents & POLLIN) {
 			struct signalfd_siginfo si;
