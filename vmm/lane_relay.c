@@ -206,8 +206,8 @@ static int serve(struct relay *r, pid_t child, int sfd)
 		}
 		if (poll(p, NR_FDS, timeout) < 0 && errno != EINTR)
 			return VM_STATUS_UNHANDLED;
-		/* A port whose host side is not connected polls as POLLHUP at
-		 * once (Linux's virtio console driver, measured); ours is connected from
+		/* A port whose host side is not connected reads as its end at
+		 * once (measured; Linux's virtio console driver); ours is connected from
 		 * the start, so a hang-up means qemu's end went away. */
 		if (p[F_SIG].revents & POLLIN) {
 			struct signalfd_siginfo si;
