@@ -10,6 +10,10 @@
 
 set confirm off
 set pagination off
+# without /dev/kvm, gdbvmm's stub listens once its nested VM is up (README.md,
+# "Without /dev/kvm"): a few seconds, more on a busy machine; gdb retries a
+# refused connection this long (15 s by default)
+set tcp connect-timeout 120
 # guests are bare metal: no GNU/Linux conventions (gdb guesses them for a plain ELF)
 set osabi none
 

@@ -23,8 +23,7 @@
  * dropped (seconds; send_all). */
 #define SEND_TIMEOUT 10
 
-static const char busy_msg[] =
-	"gdbvmm: a debugger is already attached to this machine\n";
+const char gdb_conn_busy_msg[] = GDB_CONN_BUSY_MSG;
 
 struct gdb_stub {
 	const struct gdb_target_ops *ops;
@@ -166,54 +165,54 @@ int gdb_conn_parse(const char *spec, struct gdb_listen *l)
  * sockets
  * ------------------------------------------------------------------------ */
 
-static int listen_unix(struct gdb_stub *s)
+static int bind_unix(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat sb;
 
-	strcpy(sa.sun_path, s->spec.path);
+	strcpy(sa.sun_path, l->path);
 	/* replace a stale socket, never any other file */
-	if (lstat(s->spec.path, &sb) == 0) {
+	if (lstat(l->path, &sb) == 0) {
 		if (!S_ISSOCK(sb.st_mode))
 			return -EADDRINUSE;
-		unlink(s->spec.path);
+		unlink(l->path);
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		int err = -errno;
 		close(fd);
 		return err;
 	}
-	s->lfd = fd;
-	snprintf(s->addr, sizeof(s->addr), "unix:%s", s->spec.path);
+	*lfd = fd;
+	snprintf(addr, addrlen, "unix:%s", l->path);
 	return 0;
 }
 
-static void describe_tcp(struct gdb_stub *s)
+static void describe_tcp(int lfd, char *addr, size_t addrlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
 
-	if (getsockname(s->lfd, (struct sockaddr *)&ss, &sl) == 0) {
+	if (getsockname(lfd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET6) {
 			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
 			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
 			port = ntohs(a->sin6_port);
-			snprintf(s->addr, sizeof(s->addr), "[%s]:%u", host, port);
+			snprintf(addr, addrlen, "[%s]:%u", host, port);
 			return;
 		}
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
 		port = ntohs(a->sin_port);
 	}
-	snprintf(s->addr, sizeof(s->addr), "%s:%u", host, port);
+	snprintf(addr, addrlen, "%s:%u", host, port);
 }
 
-static int listen_tcp(struct gdb_stub *s)
+static int bind_tcp(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC,
@@ -223,7 +222,7 @@ static int listen_tcp(struct gdb_stub *s)
 	struct addrinfo *res;
 	int err = -EADDRNOTAVAIL;
 
-	if (getaddrinfo(s->spec.host, s->spec.port, &hints, &res))
+	if (getaddrinfo(l->host, l->port, &hints, &res))
 		return -EADDRNOTAVAIL;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		int one = 1;
@@ -234,18 +233,35 @@ static int listen_tcp(struct gdb_stub *s)
 			continue;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1)) {
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen)) {
 			err = -errno;
 			close(fd);
 			continue;
 		}
-		s->lfd = fd;
+		*lfd = fd;
 		err = 0;
 		break;
 	}
 	freeaddrinfo(res);
 	if (!err)
-		describe_tcp(s);
+		describe_tcp(*lfd, addr, addrlen);
+	return err;
+}
+
+int gdb_conn_bind(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
+{
+	return l->is_unix ? bind_unix(l, lfd, addr, addrlen) : bind_tcp(l, lfd, addr, addrlen);
+}
+
+int gdb_conn_listen(const struct gdb_listen *l, int *lfd, char *addr, size_t addrlen)
+{
+	int err = gdb_conn_bind(l, lfd, addr, addrlen);
+
+	if (err == 0 && listen(*lfd, 1)) {
+		err = -errno;
+		close(*lfd);
+		*lfd = -1;
+	}
 	return err;
 }
 
@@ -361,7 +377,7 @@ static void new_client(struct gdb_stub *s)
 		return;
 	if (s->cfd >= 0) {
 		/* one debugger at a time; the first session is not disturbed */
-		(void)send(fd, busy_msg, sizeof(busy_msg) - 1,
+		(void)send(fd, gdb_conn_busy_msg, sizeof(gdb_conn_busy_msg) - 1,
 			   MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(fd);
 		return;
@@ -622,7 +638,7 @@ int gdb_stub_open(struct gdb_stub **out, const struct gdb_target_ops *ops,
 	for (int i = 0; i < s->ncpus; i++)
 		s->all_cont[i] = GDB_RESUME_CONT;
 	rsp_parser_init(s->parser);
-	err = s->spec.is_unix ? listen_unix(s) : listen_tcp(s);
+	err = gdb_conn_listen(&s->spec, &s->lfd, s->addr, sizeof(s->addr));
 	if (err)
 		goto fail;
 	*out = s;

@@ -79,13 +79,14 @@ static void fatal_signal(int sig)
 	raise(sig);
 }
 
-/* Raw input (no line editing, no echo), and no ISIG: Ctrl-C, Ctrl-Z and
- * Ctrl-backslash are bytes for the guest, not signals for the monitor (POSIX.1,
- * General Terminal Interface, "Special Characters": INTR, SUSP and QUIT
- * are recognized only with ISIG set); Ctrl-A x is the way out. OPOST
- * stays, so the guest's "\n" starts a new terminal line. True when the
- * terminal is now raw. */
-static bool enter_raw_mode(int fd)
+/* Raw input (no line editing, no echo); OPOST stays, so the guest's "
+"
+ * starts a new terminal line. Without `keep_isig`, Ctrl-C, Ctrl-Z and
+ * Ctrl-backslash are bytes for the guest, not signals for the monitor
+ * (POSIX.1, General Terminal Interface, "Special Characters": INTR, SUSP
+ * and QUIT are recognized only with ISIG set), and Ctrl-A x is the way
+ * out. True when the terminal is now raw. */
+static bool set_raw(int fd, bool keep_isig)
 {
 	struct termios t;
 
@@ -93,7 +94,7 @@ static bool enter_raw_mode(int fd)
 		return false;
 	t = saved_tio;
 	t.c_iflag &= ~(unsigned)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
-	t.c_lflag &= ~(unsigned)(ECHO | ECHONL | ICANON | IEXTEN | ISIG);
+	t.c_lflag &= ~(unsigned)(ECHO | ECHONL | ICANON | IEXTEN | (keep_isig ? 0 : ISIG));
 	t.c_cflag &= ~(unsigned)(CSIZE | PARENB);
 	t.c_cflag |= CS8;
 	t.c_cc[VMIN] = 1;
@@ -103,6 +104,19 @@ static bool enter_raw_mode(int fd)
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		signal(fatal[i], fatal_signal);
 	return tcsetattr(fd, TCSAFLUSH, &t) == 0;
+}
+
+static bool enter_raw_mode(int fd)
+{
+	return set_raw(fd, false);
+}
+
+/* The lane's host side (vmm/lane.c) relays the terminal to a monitor
+ * inside a VM, which sees no terminal and has no console keys: there
+ * Ctrl-C keeps ending the monitor. */
+void console_raw_mode(int fd)
+{
+	(void)set_raw(fd, true);
 }
 
 /* ---- the console keys ------------------------------------------------------------
@@ -174,6 +188,12 @@ static void show_keys(void)
 		p += w;
 		n -= (size_t)w;
 	}
+}
+
+void console_restore_terminal(void)
+{
+	restore_terminal();
+	saved_fd = -1;
 }
 
 static uint64_t now_ns(void)
@@ -406,8 +426,7 @@ void console_close(struct console *c)
 	close(c->wake[1]);
 	for (int i = 0; i < VM_MAX_IMAGES; i++)
 		console_flush(c, i);
-	restore_terminal();
-	saved_fd = -1;
+	console_restore_terminal();
 	pthread_cond_destroy(&c->input_cond);
 	pthread_mutex_destroy(&c->quit_lock);
 	pthread_mutex_destroy(&c->lock);

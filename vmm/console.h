@@ -15,6 +15,12 @@ int console_open(struct console **out, int in_fd, int out_fd, int nr_cpus);
 /* Flushes every buffer, stops the input thread, restores the terminal. */
 void console_close(struct console *c);
 
+/* The terminal part alone, for vmm/lane.c, whose machine reads stdin
+ * elsewhere: raw mode on `fd` when it is a terminal (ISIG kept, OPOST
+ * kept), and putting it back (also done on fatal signals). */
+void console_raw_mode(int fd);
+void console_restore_terminal(void);
+
 /* Output from vCPU `cpu`. A line is written whole when it ends, when its
  * buffer fills, when that vCPU reads input or stops, or after ~20 ms. */
 void console_putc(struct console *c, int cpu, uint8_t ch);

@@ -21,6 +21,8 @@ static const struct help_option options[] = {
 	{ "gdb", required_argument, OPT_GDB, "SPEC", "gdb server on [HOST:]PORT or unix:PATH (default host 127.0.0.1)" },
 	{ NULL, no_argument, 's', NULL, "shorthand for --gdb 127.0.0.1:1234" },
 	{ "wait-gdb", no_argument, 'S', NULL, "start stopped, before the first instruction, until gdb continues" },
+	{ "lane", no_argument, OPT_LANE, NULL, "run in a nested KVM VM (QEMU TCG with SVM) even where /dev/kvm works" },
+	{ "no-lane", no_argument, OPT_NO_LANE, NULL, "without a usable /dev/kvm, fail instead of using that VM" },
 	/* the man page, for `make install` (install.mk); DIR is where gdbinit goes */
 	{ "man", optional_argument, OPT_MAN, "DIR", NULL },
 };
@@ -45,6 +47,11 @@ static const char *const description[] = {
 	"IMAGE is a flat real-mode binary (loaded in its own 64 KiB window), a\n"
 	"Multiboot v1 kernel (ELF32), or a 64-bit ELF (entered in long mode).\n"
 	"At most 8 images.\n",
+	"Without a usable /dev/kvm, gdbvmm runs the machine in a nested KVM VM\n"
+	"(qemu-system-x86_64 -accel tcg -cpu EPYC,+svm with Debian's kernel, set up\n"
+	"once in ~/.cache/gdbvmm/): seconds to start, guest code fast, each exit\n"
+	"slow; the console keys are not there (Ctrl-C ends it). GDBVMM_LANE=off\n"
+	"is --no-lane, GDBVMM_LANE=force is --lane.\n",
 };
 
 static const char keys_intro[] =

@@ -16,6 +16,8 @@ enum {
 	OPT_GDB,
 	OPT_TIMEOUT,
 	OPT_MAN,
+	OPT_LANE,
+	OPT_NO_LANE,
 };
 
 /* One row per option. `name` NULL: a short option only; `help` NULL: an

@@ -14,6 +14,7 @@
 #include "vmm/devices.h"
 #include "vmm/gdbserver.h"
 #include "vmm/help.h"
+#include "vmm/lane.h"
 #include "vmm/loader.h"
 #include "vmm/vm.h"
 
@@ -40,6 +41,7 @@ static int parse_size(const char *s, uint64_t *out)
 
 struct args {
 	struct vm_opts vm;
+	enum lane_mode lane;
 	const char *gdb;
 	bool wait_gdb;
 	unsigned timeout;
@@ -85,6 +87,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 	memset(a, 0, sizeof(*a));
 	a->vm.ram_size = VM_DEFAULT_RAM;
 	a->vm.irqchip = -1;
+	if (lane_mode_from_env(&a->lane) < 0)
+		return bad_usage("GDBVMM_LANE takes auto, off or force, not '%s'",
+				 getenv("GDBVMM_LANE"));
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
@@ -111,6 +116,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_GDB: a->gdb = optarg; break;
 		case 's': a->gdb = "127.0.0.1:1234"; break;
 		case 'S': a->wait_gdb = true; break;
+		case OPT_LANE: a->lane = LANE_FORCE; break;
+		case OPT_NO_LANE: a->lane = LANE_OFF; break;
 		case OPT_TIMEOUT: {
 			char *end;
 			unsigned long t = strtoul(optarg, &end, 10);
@@ -186,11 +193,14 @@ static void quit_key(void *arg)
 	vm_request_exit(vm, VM_STATUS_QUIT);
 }
 
-static int build_machine(struct vm *vm, const struct args *a)
+/* Loads every image; one line and VM_STATUS_USAGE for a bad one. */
+static int load_images(struct vm *vm, const struct args *a, bool *irqchip, bool *any_elf64)
 {
 	char err[256];
-	bool any_kernel = false, any_flat = false, any_elf64 = false;
+	bool any_kernel = false, any_flat = false;
 	int r;
+
+	*any_elf64 = false;
 
 	for (int i = 0; i < a->nr_images; i++) {
 		struct image *img = &vm->images[i];
@@ -204,15 +214,25 @@ static int build_machine(struct vm *vm, const struct args *a)
 		}
 		any_flat |= img->boot.kind == IMAGE_FLAT;
 		any_kernel |= img->boot.kind != IMAGE_FLAT;
-		any_elf64 |= img->boot.kind == IMAGE_ELF64;
+		*any_elf64 |= img->boot.kind == IMAGE_ELF64;
 	}
-	bool irqchip = a->vm.irqchip < 0 ? any_kernel : a->vm.irqchip;
-	if (irqchip && any_flat) {
+	*irqchip = a->vm.irqchip < 0 ? any_kernel : a->vm.irqchip;
+	if (*irqchip && any_flat) {
 		fprintf(stderr, "gdbvmm: flat images cannot run on a machine with an interrupt "
 			"controller (their final hlt would never return); give kernels and flat "
 			"images separately, or --irqchip=off\n");
 		return VM_STATUS_USAGE;
 	}
+	return 0;
+}
+
+static int build_machine(struct vm *vm, const struct args *a)
+{
+	bool irqchip, any_elf64;
+	int r = load_images(vm, a, &irqchip, &any_elf64);
+
+	if (r)
+		return r;
 	if (irqchip && (r = vm_setup_irqchip(vm)) < 0) {
 		fprintf(stderr, "gdbvmm: cannot create the in-kernel interrupt controller: %s\n",
 			strerror(-r));
@@ -238,10 +258,81 @@ static int build_machine(struct vm *vm, const struct args *a)
 	return 0;
 }
 
+/* The same options for the gdbvmm inside the lane (vmm/lane.c), its gdb
+ * stub on the VM's loopback. NULL-ended; freed with free_inner_args. */
+static char **inner_args(const struct args *a)
+{
+	char **v = calloc((size_t)a->nr_images + 32, sizeof(*v));
+	int n = 0;
+
+	if (!v)
+		return NULL;
+#define ADD(...) do { if (asprintf(&v[n], __VA_ARGS__) < 0) v[n] = NULL; n++; } while (0)
+	ADD("--memory=%lluK", (unsigned long long)(a->vm.ram_size >> 10));
+	for (int i = 0; i < a->vm.verbose && i < 8; i++)
+		ADD("-v");
+	if (a->vm.stats)
+		ADD("--stats");
+	ADD("--irqchip=%s", a->vm.irqchip < 0 ? "auto" : a->vm.irqchip ? "on" : "off");
+	if (a->vm.append)
+		ADD("--append=%s", a->vm.append);
+	if (a->timeout)
+		ADD("--timeout=%u", a->timeout);
+	if (a->gdb)
+		ADD("--gdb=%s:%d", LANE_INNER_GDB_HOST, LANE_INNER_GDB_PORT);
+	if (a->wait_gdb)
+		ADD("--wait-gdb");
+	ADD("--");
+	for (int i = 0; i < a->nr_images; i++)
+		ADD("%s", a->images[i]);
+#undef ADD
+	for (int i = 0; i < n; i++)
+		if (!v[i]) {
+			for (int j = 0; j < n; j++)
+				free(v[j]);
+			free(v);
+			return NULL;
+		}
+	return v;
+}
+
+/* No usable /dev/kvm (why), or --lane (why NULL): check the images here,
+ * so that a bad one is one line at once, then run in the lane. */
+static int run_in_lane(struct vm *vm, const struct args *a, const char *why)
+{
+	bool irqchip, any_elf64;
+	int r = vm_create_offline(vm, &a->vm);
+
+	if (r < 0) {
+		fprintf(stderr, "gdbvmm: %s\n", strerror(-r));
+		return VM_STATUS_USAGE;
+	}
+	if ((r = load_images(vm, a, &irqchip, &any_elf64)))
+		return r;
+	char **args = inner_args(a);
+	if (!args) {
+		fprintf(stderr, "gdbvmm: out of memory\n");
+		return VM_STATUS_USAGE;
+	}
+	struct lane_opts lo = {
+		.why = why, .inner_args = args, .gdb = a->gdb, .wait_gdb = a->wait_gdb,
+		.timeout = a->timeout, .ram_size = a->vm.ram_size,
+	};
+	r = lane_run(&lo);
+	for (char **p = args; *p; p++)
+		free(*p);
+	free(args);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
 	struct vm *vm;
+
+	if (argc > 1 && !strcmp(argv[1], LANE_RELAY_OPT))
+		return lane_relay_main(argc, argv);
+
 	int status = parse_args(argc, argv, &a);
 	if (status)
 		return status < 0 ? 0 : status;
@@ -258,7 +349,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gdbvmm: out of memory\n");
 		return VM_STATUS_USAGE;
 	}
-	int r = vm_create(vm, &a.vm);
+	int r = a.lane == LANE_FORCE ? -EAGAIN : vm_create(vm, &a.vm);
+	if (r < 0 && a.lane != LANE_OFF) {
+		char why[128];
+		if (r == -EAGAIN)
+			why[0] = 0;
+		else if (r == -ENOTSUP)
+			snprintf(why, sizeof(why), "it lacks KVM_CAP_IMMEDIATE_EXIT");
+		else if (r == -EPROTO)
+			snprintf(why, sizeof(why), "it does not answer as KVM");
+		else
+			snprintf(why, sizeof(why), "%s", strerror(-r));
+		vm_destroy(vm);
+		status = run_in_lane(vm, &a, why[0] ? why : NULL);
+		vm_destroy(vm);
+		free(vm);
+		return status;
+	}
 	if (r < 0) {
 		if (r == -ENOTSUP)
 			fprintf(stderr, "gdbvmm: /dev/kvm lacks KVM_CAP_IMMEDIATE_EXIT (Linux 4.11+ needed)\n");

@@ -46,7 +46,7 @@ int vm_probe_host(struct vm *vm)
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct vm_opts *opts)
+static void vm_init(struct vm *vm, const struct vm_opts *opts)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->opts = *opts;
@@ -55,6 +55,29 @@ int vm_create(struct vm *vm, const struct vm_opts *opts)
 	pthread_mutex_init(&vm->kick_lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	iobus_init(&vm->bus, opts->verbose);
+}
+
+static int vm_alloc_ram(struct vm *vm)
+{
+	vm->ram_size = vm->opts.ram_size;
+	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int vm_create_offline(struct vm *vm, const struct vm_opts *opts)
+{
+	vm_init(vm, opts);
+	return vm_alloc_ram(vm);
+}
+
+int vm_create(struct vm *vm, const struct vm_opts *opts)
+{
+	vm_init(vm, opts);
 
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
@@ -76,13 +99,9 @@ int vm_create(struct vm *vm, const struct vm_opts *opts)
 	uint64_t idmap = KVM_IDMAP_ADDR;
 	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
 
-	vm->ram_size = opts->ram_size;
-	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram == MAP_FAILED) {
-		vm->ram = NULL;
-		return -ENOMEM;
-	}
+	int r = vm_alloc_ram(vm);
+	if (r < 0)
+		return r;
 	return vm_map_ram(vm, NULL, 0);
 }
 

@@ -193,6 +193,9 @@ struct vm {
 
 /* vm.c */
 int vm_create(struct vm *vm, const struct vm_opts *opts);
+/* A machine with RAM and no KVM: images load into it only to be checked,
+ * before vmm/lane.c runs them on the lane's KVM. vm_destroy frees it. */
+int vm_create_offline(struct vm *vm, const struct vm_opts *opts);
 void vm_destroy(struct vm *vm);
 int vm_probe_host(struct vm *vm);
 int vm_setup_irqchip(struct vm *vm);

@@ -16,6 +16,10 @@ VMM_OBJS += $(B)/vmm/dev_debugcon.o
 VMM_OBJS += $(B)/vmm/dev_debugexit.o
 VMM_OBJS += $(B)/vmm/debug.o
 VMM_OBJS += $(B)/vmm/gdbserver.o
+VMM_OBJS += $(B)/vmm/lane.o
+VMM_OBJS += $(B)/vmm/lane_boot.o
+VMM_OBJS += $(B)/vmm/lane_relay.o
+VMM_OBJS += $(B)/vmm/lane_frame.o
 
 GDBVMM := gdbvmm
 
@@ -24,3 +28,8 @@ all: $(GDBVMM)
 $(GDBVMM): $(VMM_OBJS) $(GDBSTUB_OBJS)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+# The lane's scripts, for make install (vmm/install.mk) to put in
+# PKGLIBEXECDIR: vmm/lane.c looks for them in ../libexec/gdbvmm/ next to
+# the binary's directory when they are not beside it in the source tree.
+INSTALL_LIBEXEC += vmm/lane/setup vmm/lane/init

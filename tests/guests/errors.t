@@ -83,9 +83,11 @@ one_line_error "a flat image and a Multiboot kernel together" ".*flat.*" \
 	guests/hello.bin guests/dbg.elf
 
 # --- no usable /dev/kvm: a private mount namespace with an empty /dev ------
+# With the lane refused (GDBVMM_LANE=off): the one line of before. What
+# happens without the refusal is tests/guests/lane.t.
 
 if unshare -m true 2>/dev/null; then
-	timeout -s KILL "$GUEST_TIMEOUT" unshare -m sh -c \
+	GDBVMM_LANE=off timeout -s KILL "$GUEST_TIMEOUT" unshare -m sh -c \
 		'mount -t tmpfs none /dev && exec "$0" guests/hello.bin' "$GDBVMM" \
 		</dev/null >"$T/out" 2>"$T/err"
 	status=$?
@@ -103,7 +105,7 @@ vm "$T/out" "$T/err" /dev/null --help
 is "$status" 0 "--help: exit status 0"
 is "$(wc -c <"$T/err")" 0 "--help: nothing on stderr"
 missing=
-for o in help version verbose memory stats irqchip append timeout gdb wait-gdb; do
+for o in help version verbose memory stats irqchip append timeout gdb wait-gdb lane no-lane; do
 	# an option line: "  -m, --memory SIZE   ..." or "      --stats   ..."
 	grep -Eq -- "^ +(-[a-zA-Z], )?--$o( |\$)" "$T/out" || missing="$missing --$o"
 done

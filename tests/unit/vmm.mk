@@ -1,4 +1,4 @@
-# tests/unit/vmm.mk: unit tests of the monitor's KVM-free parts (bus, UART, hypercalls, MMU, loader, console keys).
+# tests/unit/vmm.mk: unit tests of the monitor's KVM-free parts (bus, UART, hypercalls, MMU, loader, console keys, the lane's framing).
 VMM_UNIT :=
 VMM_UNIT += test_iobus
 VMM_UNIT += test_uart
@@ -6,6 +6,7 @@ VMM_UNIT += test_hypercall
 VMM_UNIT += test_x86mmu
 VMM_UNIT += test_loader
 VMM_UNIT += test_console_keys
+VMM_UNIT += test_lane_frame
 
 UNIT_TESTS += $(VMM_UNIT:%=$(B)/tests/unit/%.t)
 
@@ -15,6 +16,7 @@ $(B)/tests/unit/test_hypercall.t: $(B)/vmm/hypercall.o
 $(B)/tests/unit/test_x86mmu.t: $(B)/vmm/x86mmu.o
 $(B)/tests/unit/test_loader.t: $(B)/vmm/loader.o
 $(B)/tests/unit/test_console_keys.t: $(B)/vmm/console.o
+$(B)/tests/unit/test_lane_frame.t: $(B)/vmm/lane_frame.o
 
 $(VMM_UNIT:%=$(B)/tests/unit/%.t): $(B)/tests/unit/%.t: $(B)/tests/unit/%.o
 	$(if $(Q),@echo "  LD      $@")

@@ -56,9 +56,9 @@ mkdir -p tests/out
 OUT=$(mktemp -d tests/out/vmlane.XXXXXX) || give_up "cannot create tests/out/vmlane.*"
 
 # 1. The kernel and initramfs (downloads Debian's kernel the first time).
-tests/vmlane/setup -q >"$OUT/setup.log" 2>&1
+VMLANE_CACHE=${VMLANE_CACHE:-tests/vmlane/cache} vmm/lane/setup -q >"$OUT/setup.log" 2>&1
 st=$?
-ok $st "tests/vmlane/setup prepares the kernel and initramfs"
+ok $st "vmm/lane/setup prepares the kernel and initramfs"
 [ $st = 0 ] || { diag "$OUT/setup.log"; give_up "lane not set up"; }
 
 # 2. The probe: built by make (vmlane.mk), or here when run on its own.
