@@ -32,7 +32,10 @@ is "$?" 0 "make install DESTDIR=...: status 0" || diag_file "make" "$T/make.out"
 is "$(files "$D")" "$(printf '%s\n' \
 	'644 usr/local/share/gdbvmm/gdbinit' \
 	'644 usr/local/share/man/man1/gdbvmm.1' \
-	'755 usr/local/bin/gdbvmm')" "make install: bin/gdbvmm, man1/gdbvmm.1, gdbvmm/gdbinit under /usr/local, nothing else"
+	'755 usr/local/bin/gdbvmm' \
+	'755 usr/local/libexec/gdbvmm/init' \
+	'755 usr/local/libexec/gdbvmm/setup')" \
+	"make install: bin/gdbvmm, man1/gdbvmm.1, gdbvmm/gdbinit, the lane's libexec/gdbvmm/{init,setup} under /usr/local, nothing else"
 ok "make install: gdbinit is the repository's" cmp -s gdbinit "$D/usr/local/share/gdbvmm/gdbinit"
 
 # --- (b) the installed monitor ------------------------------------------------------------
@@ -109,7 +112,9 @@ mk install DESTDIR="$D2" PREFIX=/opt/gv MANDIR=/opt/man
 is "$(files "$D2")" "$(printf '%s\n' \
 	'644 opt/gv/share/gdbvmm/gdbinit' \
 	'644 opt/man/man1/gdbvmm.1' \
-	'755 opt/gv/bin/gdbvmm')" "PREFIX=/opt/gv MANDIR=/opt/man: the files follow" || diag_file make "$T/make.out"
+	'755 opt/gv/bin/gdbvmm' \
+	'755 opt/gv/libexec/gdbvmm/init' \
+	'755 opt/gv/libexec/gdbvmm/setup')" "PREFIX=/opt/gv MANDIR=/opt/man: the files follow" || diag_file make "$T/make.out"
 ok "PREFIX=/opt/gv: the page names /opt/gv/share/gdbvmm/gdbinit" \
 	grep -q '^\.I /opt/gv/share/gdbvmm/gdbinit$' "$D2/opt/man/man1/gdbvmm.1"
 mk uninstall DESTDIR="$D2" PREFIX=/opt/gv MANDIR=/opt/man
