@@ -647,6 +647,35 @@ void debug_on_exit(struct vcpu *cpu)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* Under nested SVM (the VM lane: KVM inside QEMU TCG) KVM loses the
+ * single-step trap of an instruction whose port I/O went to userspace
+ * once it finishes that I/O, and the vCPU runs on: a `stepi` over a
+ * hypercall ran the guest to its end. So the I/O is finished here
+ * (immediate_exit: KVM API, "kvm_run"), and the step is reported as KVM
+ * reports it (KVM_EXIT_DEBUG) or, where it did not, as done: the
+ * instruction is complete and rip is past it. */
+void debug_after_io(struct vcpu *cpu)
+{
+	struct vcpu_debug *c = cd(cpu);
+	if (!c || !(c->applied.control & KVM_GUESTDBG_SINGLESTEP))
+		return;
+	__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	int r = ioctl(cpu->fd, KVM_RUN, 0);
+	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	cpu->io_pending = false;
+	cpu->sync_fresh = true; /* KVM stores the sync regs on every return */
+	cpu->sregs_valid = false;
+	if (r == 0 && cpu->run->exit_reason != KVM_EXIT_DEBUG)
+		return; /* not a lone access after all: nothing to report */
+	if (r < 0) {
+		cpu->run->exit_reason = KVM_EXIT_DEBUG;
+		cpu->run->debug.arch.exception = 1;
+		cpu->run->debug.arch.dr6 = DR6_BS;
+		cpu->run->debug.arch.pc = linear_pc(vcpu_regs(cpu), vcpu_sregs(cpu));
+	}
+	debug_on_exit(cpu);
+}
+
 bool debug_on_trap(struct vcpu *cpu)
 {
 	struct vm_debug *d = cpu->vm->dbg;

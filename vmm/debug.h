@@ -43,6 +43,9 @@ void debug_vcpu_finished(struct vcpu *cpu);
 /* An I/O exit that may be a planted trap: true when it was one (the vCPU
  * then parks with the hit recorded and its rip put back). */
 bool debug_on_trap(struct vcpu *cpu);
+/* A port I/O exit (one access) is handled: a vCPU that single-steps
+ * finishes it here and its step is reported, whether KVM traps it or not. */
+void debug_after_io(struct vcpu *cpu);
 /* An emulation failure: true when it was a fetch from a page unmapped for
  * a breakpoint (the vCPU stops there or steps one instruction on). */
 bool debug_on_emulation_failure(struct vcpu *cpu);

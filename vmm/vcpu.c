@@ -422,6 +422,8 @@ static enum exit_action on_io(struct vcpu *cpu)
 		}
 	}
 	cpu->io_done = 0;
+	if (cpu->vm->dbg && run->io.count == 1)
+		debug_after_io(cpu);
 	return EXIT_CONTINUE;
 }
 

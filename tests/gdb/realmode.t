@@ -96,4 +96,16 @@ like "$out" '^\[Inferior 1 \(Remote target\) exited normally\]$' "pm32 runs to i
 vmm_wait 10
 is "$VM_STATUS" 0 "gdbvmm ends with pm32's status 0"
 
+# --- stepi over port I/O ------------------------------------------------------------
+# guests/bench-hc.bin loops on `mov $4,%ax` (0x10009), `out %ax,(%dx)`
+# (0x1000c, a hypercall), `dec %esi` (0x1000d). A step over the `out`
+# must stop after it: in the VM lane KVM itself loses that step's trap
+# once userspace did the I/O (the engine then reports it, debug.c).
+vmm_start -S guests/bench-hc.bin || { done_testing; exit 1; }
+gdb_run 'set architecture i8086' "$(connect)" 'hbreak *0x1000c' 'continue' 'delete' \
+	'stepi' 'echo PCA:\n' 'p/x $pc' 'stepi' 'echo PCB:\n' 'p/x $pc' 'kill'
+healthy "stepi over out: the session stayed healthy"
+is "$(value_after "$GDB_OUT" PCA)" 0x1000d "stepi over a hypercall's out stops at the next instruction"
+is "$(value_after "$GDB_OUT" PCB)" 0x1000f "and the next stepi goes on from there"
+
 done_testing
