@@ -104,7 +104,9 @@ void proc_wakeup(const void *wait_on)
  * "both") and waits for it, so these are the foreground job; os-1k has
  * no background jobs, process groups or signal handlers. Each ends at its
  * next safe point: its return to user mode or its next proc_block.
- * Returns how many there were: 0 when the shell is alone. */
+ * Returns how many programs there were, ended or ending: 0 means the
+ * shell is alone, at its prompt (a zombie counts: the shell has yet to
+ * collect it before it prompts again). */
 int proc_interrupt(void)
 {
 	int n = 0;
@@ -112,14 +114,16 @@ int proc_interrupt(void)
 	for (int i = 0; i < NPROC; i++) {
 		struct proc *p = &procs[i];
 
-		if (p->pid <= 1 || p->state == UNUSED || p->state == ZOMBIE)
+		if (p->pid <= 1 || p->state == UNUSED)
+			continue;
+		n++;
+		if (p->state == ZOMBIE)
 			continue;
 		p->killed = 1;
 		if (p->state == BLOCKED) {
 			p->state = RUNNABLE;
 			p->wait_on = NULL;
 		}
-		n++;
 	}
 	return n;
 }
