@@ -29,6 +29,7 @@ programs:                       /* const struct program programs[] (kernel.h) */
 	program about
 	program spin
 	program crash
+	program loop
 	.long 0, 0, 0
 
 	.section .note.GNU-stack, "", @progbits

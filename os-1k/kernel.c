@@ -1,5 +1,6 @@
 /* os-1k/kernel.c: boot sequence, GDT/TSS/IDT, the 8259 PIC and 8254 PIT, trap dispatch, panic and power-off. */
 #include "os-1k/kernel.h"
+#include "os-1k/syscall.h"
 
 void kmain(uint32_t mb_magic, uint32_t mb_info);
 
@@ -199,18 +200,10 @@ static void irq(int n, struct trapframe *tf)
 	}
 }
 
-void trap(struct trapframe *tf)
+/* An exception: ends the user program that caused it, or panics. */
+static void user_fault(struct trapframe *tf)
 {
 	const char *name;
-
-	if (tf->vec == T_SYSCALL) {
-		proc_syscall(tf);
-		return;
-	}
-	if (tf->vec >= T_IRQ0 && tf->vec < T_IRQ0 + 16) {
-		irq(tf->vec - T_IRQ0, tf);
-		return;
-	}
 
 	name = tf->vec < 32 && exception_names[tf->vec] ? exception_names[tf->vec] : "unexpected interrupt";
 	if ((tf->cs & 3) == 3) {
@@ -223,6 +216,23 @@ void trap(struct trapframe *tf)
 	}
 	PANIC("%s (vector %u) in the kernel, error 0x%x, eip 0x%x (fault address 0x%x)",
 	      name, tf->vec, tf->err, tf->eip, tf->vec == T_PGFLT ? read_cr2() : tf->eip);
+}
+
+void trap(struct trapframe *tf)
+{
+	if (tf->vec == T_SYSCALL) {
+		proc_syscall(tf);
+	} else if (tf->vec >= T_IRQ0 && tf->vec < T_IRQ0 + 16) {
+		irq(tf->vec - T_IRQ0, tf);
+	} else {
+		user_fault(tf);
+	}
+	/* A program that Ctrl-C marked killed (proc_interrupt) ends on its
+	 * way back to user mode: whatever the kernel did for it is done.
+	 * This catches a program that never makes a system call too, since
+	 * the timer interrupts it at least once a tick. */
+	if ((tf->cs & 3) == 3 && cur->killed)
+		proc_exit(STATUS_INTERRUPTED);
 }
 
 /* ---- Boot ---- */

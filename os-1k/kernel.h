@@ -44,6 +44,9 @@
 
 #define TIMER_HZ  100
 
+/* Console input (uart.c): Ctrl-C, POSIX's INTR character. */
+#define CTRL_C    0x03
+
 /* Exit statuses of the VM, written to the gdbvmm hypercall port and to
  * QEMU's isa-debug-exit (where QEMU exits with (status << 1) | 1). */
 #define EXIT_OK    0
@@ -87,6 +90,7 @@ struct proc {
 	uint32_t ksp;             /* saved kernel stack pointer while switched out */
 	const void *wait_on;      /* what a BLOCKED process waits for */
 	uint32_t wake_tick;       /* a sleeping process wakes at this tick */
+	int killed;               /* Ctrl-C: end at the next safe point (proc.c) */
 	int exit_status;
 };
 
@@ -131,6 +135,7 @@ void proc_exit(int status) __attribute__((noreturn));
 void proc_yield(void);
 void proc_block(const void *wait_on);
 void proc_wakeup(const void *wait_on);
+int proc_interrupt(void);
 void proc_tick(void);
 void proc_syscall(struct trapframe *tf);
 void proc_idle(void) __attribute__((noreturn));

@@ -25,7 +25,7 @@ OS1K_KOBJS := \
 	$(OS1K_B)/images.o
 
 # User programs: user/NAME.c becomes NAME.bin, embedded by images.S.
-OS1K_PROGS := sh mult counter echo fib primes calc fact gcd about spin crash
+OS1K_PROGS := sh mult counter echo fib primes calc fact gcd about spin crash loop
 OS1K_ULIB  := $(OS1K_B)/user/ulib.o $(OS1K_B)/lib.o
 OS1K_BINS  := $(OS1K_PROGS:%=$(OS1K_B)/user/%.bin)
 

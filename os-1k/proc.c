@@ -76,11 +76,17 @@ void proc_yield(void)
 	swtch(&prev->ksp, next->ksp);
 }
 
+/* Sleeps until proc_wakeup(wait_on), or until Ctrl-C ends the process:
+ * then it ends here. A blocked process holds nothing that would need
+ * undoing (no locks; its buffers are on its own kernel stack), so this
+ * is as safe a point as its return to user mode (kernel.c, trap). */
 void proc_block(const void *wait_on)
 {
 	cur->wait_on = wait_on;
 	cur->state = BLOCKED;
 	proc_yield();
+	if (cur->killed)
+		proc_exit(STATUS_INTERRUPTED);
 }
 
 void proc_wakeup(const void *wait_on)
@@ -91,6 +97,35 @@ void proc_wakeup(const void *wait_on)
 			procs[i].wait_on = NULL;
 		}
 	}
+}
+
+/* Ctrl-C (uart.c): marks every program but the shell killed and wakes
+ * those that are blocked. The shell runs one program at a time (two for
+ * "both") and waits for it, so these are the foreground job; os-1k has
+ * no background jobs, process groups or signal handlers. Each ends at its
+ * next safe point: its return to user mode or its next proc_block.
+ * Returns how many programs there were, ended or ending: 0 means the
+ * shell is alone, at its prompt (a zombie counts: the shell has yet to
+ * collect it before it prompts again). */
+int proc_interrupt(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &procs[i];
+
+		if (p->pid <= 1 || p->state == UNUSED)
+			continue;
+		n++;
+		if (p->state == ZOMBIE)
+			continue;
+		p->killed = 1;
+		if (p->state == BLOCKED) {
+			p->state = RUNNABLE;
+			p->wait_on = NULL;
+		}
+	}
+	return n;
 }
 
 /* The timer interrupt: count, and wake the sleepers whose time has come. */

@@ -15,4 +15,9 @@
 #define SYS_PS            9   /* ps(): print the process table */
 #define SYS_CRASH_KERNEL 10   /* crash_kernel(): a deliberate kernel fault, to see a panic */
 
+/* What wait() returns for a program that Ctrl-C ended: 128 + 2, as a Unix
+ * shell reports a program ended by SIGINT (signal 2). A program's own
+ * exit status and a fault's 128 + vector (kernel.c) are the other kinds. */
+#define STATUS_INTERRUPTED 130
+
 #endif

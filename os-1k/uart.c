@@ -18,12 +18,40 @@
 #define LSR_THRE  0x20 /* the transmitter can take a byte */
 #define IER_RDA   0x01 /* interrupt when a received byte is waiting */
 
+void uart_putc(char c)
+{
+	while (!(inb(COM1 + UART_LSR) & LSR_THRE))
+		;
+	outb(COM1 + UART_THR, (uint8_t)c);
+}
+
+static void uart_puts(const char *s)
+{
+	while (*s)
+		uart_putc(*s++);
+}
+
 /* Received bytes, from the interrupt handler to uart_readline. The
  * indices run freely; head - tail is the number of bytes held. */
 #define RX_SIZE 1024
 static char rx_ring[RX_SIZE];
 static uint32_t rx_head, rx_tail;
 static int rx_paused;          /* the ring was full: RX interrupt turned off */
+
+/* Ctrl-C: POSIX's INTR character (XBD 11.1.9 "Special Characters"),
+ * simplified. Like a terminal with ISIG set, it is acted on when it
+ * arrives, not when a program reads, so that it reaches a program that
+ * never reads; and, as without NOFLSH, input not yet read is discarded.
+ * Instead of sending SIGINT it ends the foreground programs outright
+ * (proc_interrupt). With none running, the shell is at its prompt: a
+ * CTRL_C left in the ring tells uart_readline to drop the line. */
+static void rx_interrupt(void)
+{
+	uart_puts("^C\n");
+	rx_tail = rx_head;
+	if (proc_interrupt() == 0)
+		rx_ring[rx_head++ % RX_SIZE] = CTRL_C;
+}
 
 /* Moves every byte the UART holds into the ring; when the ring is full,
  * stops taking them and leaves the rest in the UART, which holds them
@@ -33,12 +61,18 @@ static void rx_drain(void)
 	int got = 0;
 
 	while (inb(COM1 + UART_LSR) & LSR_DR) {
+		char c;
+
 		if (rx_head - rx_tail == RX_SIZE) {
 			rx_paused = 1;
 			outb(COM1 + UART_IER, 0);
 			break;
 		}
-		rx_ring[rx_head++ % RX_SIZE] = (char)inb(COM1 + UART_RBR);
+		c = (char)inb(COM1 + UART_RBR);
+		if (c == CTRL_C)
+			rx_interrupt();
+		else
+			rx_ring[rx_head++ % RX_SIZE] = c;
 		got = 1;
 	}
 	if (got)
@@ -61,19 +95,6 @@ void uart_init(void)
 	outb(COM1 + UART_IER, IER_RDA);
 	/* Bytes already waiting raised no edge the PIC could see: take them now. */
 	rx_drain();
-}
-
-void uart_putc(char c)
-{
-	while (!(inb(COM1 + UART_LSR) & LSR_THRE))
-		;
-	outb(COM1 + UART_THR, (uint8_t)c);
-}
-
-static void uart_puts(const char *s)
-{
-	while (*s)
-		uart_putc(*s++);
 }
 
 /* IRQ 4. Reading IIR acknowledges; draining LSR_DR lowers the line, so
@@ -104,7 +125,10 @@ static char rx_get(void)
  * returns its length. Echo happens here, when a program reads, not when
  * a byte arrives: so typed-ahead or scripted input appears in the output
  * exactly where the program consumed it. Enter is '\r', '\n' or "\r\n";
- * backspace (BS or DEL) erases a character on the screen with "\b \b". */
+ * backspace (BS or DEL) erases a character on the screen with "\b \b".
+ * Ctrl-C (rx_interrupt, which echoed "^C") drops the line typed so far:
+ * the reader gets an empty line, and the shell shows a fresh prompt.
+ * Other control characters are ignored. */
 int uart_readline(char *buf, int size)
 {
 	static int after_cr;           /* swallow the '\n' of a "\r\n" */
@@ -118,6 +142,10 @@ int uart_readline(char *buf, int size)
 			continue;
 		}
 		after_cr = c == '\r';
+		if (c == CTRL_C) {
+			buf[0] = '\n';
+			return 1;
+		}
 		if (c == '\r' || c == '\n') {
 			uart_putc('\n');
 			buf[n++] = '\n';

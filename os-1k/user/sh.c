@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "", "ps", "list processes and their states" },
 	{ "", "both", "run two programs at once (preemption)" },
 	{ "", "crash", "crash pf|gp|div|kernel: fault on purpose" },
+	{ "", "loop", "loop [sleep]: run until Ctrl-C" },
 	{ "", "help", "show this menu" },
 	{ "0", "exit", "shut down" },
 };
