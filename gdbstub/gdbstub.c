@@ -65,6 +65,17 @@ int gdb_out_packet(struct gdb_out *o, const void *body, size_t len)
 	return 0;
 }
 
+/* The same for a reply that is the hex of `len` bytes (rsp_encode_hex). */
+static int out_hex_packet(struct gdb_out *o, const void *data, size_t len)
+{
+	long n = rsp_encode_hex(data, len, o->buf + o->len, o->cap - o->len);
+	if (n < 0)
+		return (int)n;
+	o->last = o->len;
+	o->len += (size_t)n;
+	return 0;
+}
+
 static enum gdb_action reply_str(struct gdb_out *o, const char *text)
 {
 	/* only fails when the output is full, which GDB_OUT_SIZE rules out */
@@ -370,8 +381,7 @@ static enum gdb_action h_read_mem(struct gdb_session *s, const char *p,
 		}
 		done += n;
 	}
-	rsp_hex_encode(s->mem, done, s->reply);
-	(void)gdb_out_packet(o, s->reply, 2 * done);
+	(void)out_hex_packet(o, s->mem, done);
 	return GDB_ACT_REPLY;
 }
 

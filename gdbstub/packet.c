@@ -2,6 +2,7 @@
 #include "gdbstub/packet.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 void rsp_parser_init(struct rsp_parser *p)
@@ -234,6 +235,31 @@ long rsp_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t cap)
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return (long)(hexlen / 2);
+}
+
+/* One pass over the data, not three (encode, scan for escapes, copy):
+ * under QEMU's TCG (the VM lane) the passes were half the time of a 32
+ * KiB memory read. */
+long rsp_encode_hex(const void *data, size_t len, uint8_t *out, size_t cap)
+{
+	static const char digits[] = "0123456789abcdef";
+	const uint8_t *d = data;
+	uint8_t *o = out + 1;
+	unsigned sum = 0;
+
+	if (len > (SIZE_MAX - 4) / 2 || cap < 2 * len + 4)
+		return -ENOSPC;
+	out[0] = '$';
+	for (size_t i = 0; i < len; i++) {
+		uint8_t hi = (uint8_t)digits[d[i] >> 4], lo = (uint8_t)digits[d[i] & 15];
+		*o++ = hi;
+		*o++ = lo;
+		sum += hi + lo;
+	}
+	*o++ = '#';
+	*o++ = (uint8_t)digits[(sum >> 4) & 15];
+	*o++ = (uint8_t)digits[sum & 15];
+	return o - out;
 }
 
 void rsp_hex_encode(const void *data, size_t len, char *out)

@@ -87,4 +87,10 @@ long rsp_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t cap);
 /* Encode `len` bytes as 2*len lower-case hex digits (no NUL). */
 void rsp_hex_encode(const void *data, size_t len, char *out);
 
+/* Frame the hex of `len` bytes of `data` as $hex#cs into out[0..cap) in
+ * one pass: what rsp_hex_encode and rsp_encode give together (hex digits
+ * need no escape), for replies of memory and registers. Returns the
+ * framed length, or -ENOSPC. */
+long rsp_encode_hex(const void *data, size_t len, uint8_t *out, size_t cap);
+
 #endif

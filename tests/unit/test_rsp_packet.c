@@ -216,5 +216,19 @@ int main(void)
 		rsp_hex_encode("\x12\xab", 2, h);
 		is_str(h, "12ab", "encode");
 	}
+	{
+		/* the one-pass hex packet is hex encoding, then framing */
+		static uint8_t data[4096], hex[8192], one[8200], two[16400];
+		for (size_t i = 0; i < sizeof(data); i++)
+			data[i] = (uint8_t)(i * 131 + 7);
+		rsp_hex_encode(data, sizeof(data), (char *)hex);
+		long n2 = rsp_encode(hex, sizeof(hex), two, sizeof(two));
+		long n1 = rsp_encode_hex(data, sizeof(data), one, sizeof(one));
+		ok(n1 == n2 && n1 > 0 && !memcmp(one, two, (size_t)n1),
+		   "rsp_encode_hex equals rsp_hex_encode + rsp_encode (4096 bytes, %ld)", n1);
+		is(rsp_encode_hex(data, 2, one, 7), -ENOSPC, "rsp_encode_hex: no room for #cs");
+		is(rsp_encode_hex("", 0, one, 4), 4, "rsp_encode_hex: an empty reply");
+		ok(!memcmp(one, "$#00", 4), "rsp_encode_hex: empty is $#00");
+	}
 	return done_testing();
 }
