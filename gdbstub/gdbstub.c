@@ -55,9 +55,9 @@ struct gdb_session {
  * output
  * ------------------------------------------------------------------------ */
 
-int gdb_out_packet(struct gdb_out *o, const void *body, size_t len)
+/* A packet of `n` bytes framed at the end of the output (or -ENOSPC). */
+static int out_framed(struct gdb_out *o, long n)
 {
-	long n = rsp_encode(body, len, o->buf + o->len, o->cap - o->len);
 	if (n < 0)
 		return (int)n;
 	o->last = o->len;
@@ -65,15 +65,15 @@ int gdb_out_packet(struct gdb_out *o, const void *body, size_t len)
 	return 0;
 }
 
+int gdb_out_packet(struct gdb_out *o, const void *body, size_t len)
+{
+	return out_framed(o, rsp_encode(body, len, o->buf + o->len, o->cap - o->len));
+}
+
 /* The same for a reply that is the hex of `len` bytes (rsp_encode_hex). */
 static int out_hex_packet(struct gdb_out *o, const void *data, size_t len)
 {
-	long n = rsp_encode_hex(data, len, o->buf + o->len, o->cap - o->len);
-	if (n < 0)
-		return (int)n;
-	o->last = o->len;
-	o->len += (size_t)n;
-	return 0;
+	return out_framed(o, rsp_encode_hex(data, len, o->buf + o->len, o->cap - o->len));
 }
 
 static enum gdb_action reply_str(struct gdb_out *o, const char *text)

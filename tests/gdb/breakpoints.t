@@ -41,33 +41,29 @@ five_of() {
 }
 
 five_of hbreak
-# Z1: the four debug registers first, then the fallback monitor info names
-# ("Z1 by debug register, then port-I/O trap"); where execution
-# breakpoints do not fire (the VM lane), every one by that fallback.
-z1=$(printf '%s\n' "$MON" | sed -n 's/^strategies: .*; Z1 by \([^;]*\);.*/\1/p')
-if [ "${z1%%, then *}" = "debug register" ]; then
-	n_dr=$(printf '%s\n' "$MON" | grep -cE '^  Z1 hbreak at 0x[0-9a-f]+: debug register DR[0-3]$')
-	is "$n_dr" 4 "hbreak x5: monitor info shows four in DR0-DR3"
-	like "$MON" "^  Z1 hbreak at 0x[0-9a-f]+: ${z1#*, then }\$" "hbreak x5: monitor info shows the fifth by the fallback ($z1)"
-else
-	n_z1=$(printf '%s\n' "$MON" | grep -cE "^  Z1 hbreak at 0x[0-9a-f]+: $z1\$")
-	is "$n_z1" 5 "hbreak x5: monitor info shows all five by $z1"
-	skip "Z1 is not by debug register on this host ($z1): no DR count to check"
-fi
-like "$MON" '^strategies: .*Z1 by [a-z]' "monitor info: the Z1 strategy ($z1)"
+# strategy_of KIND Zn: after five_of KIND, what monitor info ($MON) says of
+# the five: where execution breakpoints fire, four in DR0-DR3 and the
+# fifth by the fallback it names ("Zn by debug register, then port-I/O
+# trap"); elsewhere (the VM lane) all five by that one strategy (int3 too).
+strategy_of() {
+	local kind=$1 z=$2 how
+	how=$(printf '%s\n' "$MON" | sed -n "s/^strategies: \(.*; \)\{0,1\}$z by \([^;]*\);.*/\2/p")
+	if [ "${how%%, then *}" = "debug register" ]; then
+		is "$(printf '%s\n' "$MON" | grep -cE "^  $z $kind at 0x[0-9a-f]+: debug register DR[0-3]\$")" 4 \
+			"$kind x5: monitor info shows four in DR0-DR3"
+		like "$MON" "^  $z $kind at 0x[0-9a-f]+: ${how#*, then }\$" \
+			"$kind x5: monitor info shows the fifth by the fallback ($how)"
+	else
+		is "$(printf '%s\n' "$MON" | grep -cE "^  $z $kind at 0x[0-9a-f]+: $how\$")" 5 \
+			"$kind x5: monitor info shows all five by $how"
+		skip "$z is not by debug register on this host ($how): no DR count to check"
+	fi
+}
+strategy_of hbreak Z1
+like "$MON" '^strategies: .*Z1 by [a-z]' "monitor info: the Z1 strategy"
 
 five_of break
-# Z0: the four debug registers first, then the fallback monitor info names
-# ("Z0 by debug register, then single-stepping" or "... then port-I/O trap").
-z0=$(printf '%s\n' "$MON" | sed -n 's/^strategies: Z0 by \([^;]*\);.*/\1/p')
-if [ "${z0%%, then *}" = "debug register" ]; then
-	n_dr=$(printf '%s\n' "$MON" | grep -cE '^  Z0 break at 0x[0-9a-f]+: debug register DR[0-3]$')
-	is "$n_dr" 4 "break x5: Z0 by debug register: four in DR0-DR3"
-	like "$MON" "^  Z0 break at 0x[0-9a-f]+: ${z0#*, then }\$" "break x5: the fifth by the fallback ($z0)"
-else
-	like "$MON" "^  Z0 break at 0x[0-9a-f]+: " "break x5: monitor info lists the breakpoints (Z0 by $z0)"
-	skip "Z0 is not by debug register on this host ($z0): no DR count to check"
-fi
+strategy_of break Z0
 if on_pvm; then
 	# What shared/ENVIRONMENT.md measured: int3 is not intercepted, data
 	# breakpoints do not fire, execution breakpoints do.
