@@ -1,8 +1,10 @@
 /* tests/fuzz/fuzz_hypercall.c: libFuzzer harness of the hypercall ABI: the port-0x500 handler (vmm/dev_hypercall.c), the services (vmm/hypercall.c) and the guest memory access under them (vmm/vcpu.c, vmm/x86mmu.c), with a fake vCPU.
  *
- * The vCPU is a struct vcpu whose registers live in a heap kvm_run, as
- * they do on a host with KVM_CAP_SYNC_REGS, so the real vcpu_regs,
- * vcpu_sregs, vcpu_translate and vcpu_read_linear run without KVM. The
+ * The vCPU is a struct vcpu whose general registers live in a heap
+ * kvm_run, as they do on a host with KVM_CAP_SYNC_REGS, and whose segment
+ * registers are the ones vcpu_sregs fetched for this exit (cpu->sregs),
+ * so the real vcpu_regs, vcpu_sregs, vcpu_translate and vcpu_read_linear
+ * run without KVM. The
  * console is a fake that counts and keeps what is printed, and feeds
  * getchar from the input.
  *
@@ -109,7 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t val = (uint32_t)fuzz_take(&in, 4);
 
 	struct kvm_regs *r = &cpu->run->s.regs.regs;
-	struct kvm_sregs *s = &cpu->run->s.regs.sregs;
+	struct kvm_sregs *s = &cpu->sregs;
+	cpu->sregs_valid = true; /* as if fetched for this exit */
 	memset(r, 0, sizeof(*r));
 	memset(s, 0, sizeof(*s));
 	r->rax = fuzz_take(&in, 8);
