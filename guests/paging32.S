@@ -12,7 +12,7 @@
  * W + label. W is a multiple of 64 KiB, so the 4 KiB alignment of
  * page_dir inside the image is also its alignment in memory.
  *
- * Hardware KVM runs this. kvm-pvm cannot (shared/ENVIRONMENT.md): the
+ * Hardware KVM runs this. kvm-pvm cannot (docs/testing.md): the
  * mov to CR0 ends in a shutdown, which the monitor must explain in one
  * line with status 125. The puts after it goes through the monitor's
  * walk of these page tables; the exit status is 1 if it did not return

@@ -8,7 +8,7 @@
  * and came back.
  *
  * Hardware KVM runs this. kvm-pvm cannot deliver interrupts in protected
- * mode (shared/ENVIRONMENT.md): the int ends in an emulation failure,
+ * mode (docs/testing.md): the int ends in an emulation failure,
  * which the monitor must explain in one line with status 125.
  *
  * Linked at 0, run at W (the window's linear base, kept in ESI): labels

@@ -295,7 +295,7 @@ void vcpu_kick(struct vcpu *cpu)
 /* ---- faults -------------------------------------------------------------- */
 
 /* On kvm-pvm two things end in SHUTDOWN or an emulation failure that run
- * fine on hardware KVM (shared/ENVIRONMENT.md): turning on paging outside
+ * fine on hardware KVM (docs/testing.md): turning on paging outside
  * long mode, and delivering an interrupt or exception in protected mode.
  * Say so instead of blaming the guest. */
 static const char *host_limit(struct vcpu *cpu, const struct kvm_sregs *s,

@@ -3,7 +3,7 @@
 #
 # The strategy lines of `monitor info` are what this host's KVM allows
 # (on kvm-pvm: no data breakpoints, no intercepted int3, see
-# shared/ENVIRONMENT.md); the assertions that depend on it read it
+# docs/testing.md); the assertions that depend on it read it
 # first, so the test holds on a hardware KVM too.
 . "$(dirname "$0")/lib.sh"
 
@@ -65,7 +65,7 @@ like "$MON" '^strategies: .*Z1 by [a-z]' "monitor info: the Z1 strategy"
 five_of break
 strategy_of break Z0
 if on_pvm; then
-	# What shared/ENVIRONMENT.md measured: int3 is not intercepted, data
+	# What docs/testing.md measured: int3 is not intercepted, data
 	# breakpoints do not fire, execution breakpoints do.
 	like "$MON" '^  single-step: yes; intercepted int3: no; execution breakpoints: yes; data breakpoints: no$' \
 		"monitor info on kvm-pvm: the host's abilities as measured"

@@ -3,7 +3,7 @@
 #
 #   triple.bin    real mode, int $3 with an IVT of limit 0: triple fault, 121
 #   paging32.bin  32-bit paging: "paging on" and 0 on hardware KVM;
-#                 125 and one line on kvm-pvm (shared/ENVIRONMENT.md)
+#                 125 and one line on kvm-pvm (docs/testing.md)
 #   pmint.bin     int $0x80 through a protected-mode IDT: "int 0x80 ok" and
 #                 0 on hardware KVM; 125 and one line on kvm-pvm
 #
