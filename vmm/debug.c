@@ -87,7 +87,7 @@ struct vm_debug {
 	int nr_layout;    /* the pages remap_locked last gave vm_map_ram (-1: none) */
 	struct vm_page layout[VM_MAX_OWN_PAGES];
 	struct dbg_bp bps[MAX_BPS];
-	struct vcpu_debug cpus[VM_MAX_IMAGES];
+	struct vcpu_debug cpus[VM_MAX_VCPUS];
 };
 
 /* ---- host self-test ----------------------------------------------------- */
@@ -859,7 +859,7 @@ int debug_get_stop(struct vm *vm, struct gdb_stop *stop)
 int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 {
 	struct vm_debug *d = vm->dbg;
-	enum gdb_resume_action eff[VM_MAX_IMAGES];
+	enum gdb_resume_action eff[VM_MAX_VCPUS];
 	bool stepping = false, any = false;
 
 	pthread_mutex_lock(&d->lock);
@@ -977,7 +977,7 @@ static void remove_bp_locked(struct vm_debug *d, struct dbg_bp *b)
 void debug_detach(struct vm *vm)
 {
 	struct vm_debug *d = vm->dbg;
-	enum gdb_resume_action all[VM_MAX_IMAGES];
+	enum gdb_resume_action all[VM_MAX_VCPUS];
 
 	pthread_mutex_lock(&d->lock);
 	bool had_page = any_how(d, DBG_PAGE) || any_how(d, DBG_HOLE);
@@ -1344,7 +1344,7 @@ void debug_on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len)
  * breakpoints can so be planted before it turns paging on. */
 static int image_phys(struct vm *vm, uint64_t la, uint64_t *gpa)
 {
-	for (int i = 0; i < vm->nr_vcpus; i++) {
+	for (int i = 0; i < vm->nr_images; i++) {
 		const struct image *img = &vm->images[i];
 		for (int k = 0; k < img->nr_segs; k++) {
 			const struct image_seg *sg = &img->segs[k];

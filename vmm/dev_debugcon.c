@@ -12,7 +12,7 @@ static enum io_result debugcon_io(void *dev, struct vcpu *cpu, uint16_t port, un
 	(void)port;
 	(void)size;
 	if (write)
-		console_putc(vm->con, cpu->index, (uint8_t)*val);
+		console_putc(vm->con, cpu->con, (uint8_t)*val);
 	else
 		*val = DEBUGCON_READBACK;
 	return IO_OK;

@@ -52,13 +52,13 @@ static int env_read(void *opaque, uint64_t ptr, void *buf, size_t len)
 static void env_out(void *opaque, const void *buf, size_t len)
 {
 	struct vcpu *cpu = opaque;
-	console_write(cpu->vm->con, cpu->index, buf, len);
+	console_write(cpu->vm->con, cpu->con, buf, len);
 }
 
 static int env_getc(void *opaque)
 {
 	struct vcpu *cpu = opaque;
-	return console_getc(cpu->vm->con, cpu->index, &cpu->stop_req);
+	return console_getc(cpu->vm->con, cpu->con, &cpu->stop_req);
 }
 
 static enum io_result hypercall_io(void *dev, struct vcpu *cpu, uint16_t port, unsigned size,

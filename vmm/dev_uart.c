@@ -235,9 +235,9 @@ static enum io_result uart_io(void *dev, struct vcpu *cpu, uint16_t port, unsign
 	struct uart_dev *d = dev;
 	(void)size; /* byte registers; a wider access touches the first one */
 	if (write)
-		uart_write(&d->uart, cpu->index, port - COM1_BASE, (uint8_t)*val);
+		uart_write(&d->uart, cpu->con, port - COM1_BASE, (uint8_t)*val);
 	else
-		*val = uart_read(&d->uart, cpu->index, port - COM1_BASE);
+		*val = uart_read(&d->uart, cpu->con, port - COM1_BASE);
 	return IO_OK;
 }
 

@@ -10,6 +10,9 @@ static const struct vm_device *const device_table[] = {
 	&dev_uart,
 	&dev_debugcon,
 	&dev_debugexit,
+	&dev_acpi_pm,
+	&dev_reset,
+	&dev_pvpanic,
 };
 #define NR_DEVICES (sizeof(device_table) / sizeof(device_table[0]))
 _Static_assert(NR_DEVICES <= sizeof(((struct vm *)0)->devices) / sizeof(void *),

@@ -22,6 +22,9 @@ extern const struct vm_device dev_hypercall;
 extern const struct vm_device dev_uart;
 extern const struct vm_device dev_debugcon;
 extern const struct vm_device dev_debugexit;
+extern const struct vm_device dev_acpi_pm;
+extern const struct vm_device dev_reset;
+extern const struct vm_device dev_pvpanic;
 
 /* Creates every device and claims its ports; undone by devices_fini. */
 int devices_init(struct vm *vm);

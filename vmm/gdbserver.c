@@ -63,8 +63,8 @@ static enum gdb_arch t_arch(void *tgt)
 {
 	struct vm *vm = tgt;
 	bool all_flat = true;
-	for (int i = 0; i < vm->nr_vcpus; i++) {
-		if (vm->images[i].boot.kind == IMAGE_ELF64)
+	for (int i = 0; i < vm->nr_images; i++) {
+		if (vm->images[i].boot.kind == IMAGE_ELF64 || vm->images[i].boot.kind == IMAGE_LINUX)
 			return GDB_ARCH_X86_64;
 		all_flat &= vm->images[i].boot.kind == IMAGE_FLAT;
 	}
@@ -85,7 +85,7 @@ static int t_cpu_describe(void *tgt, int cpu, char *buf, size_t len)
 	if (cpu < 0 || cpu >= vm->nr_vcpus || debug_cpu_view(vm, cpu, &r, &s, &gone) < 0)
 		return -EINVAL;
 	enum vcpu_state st = atomic_load(&vm->vcpus[cpu].state);
-	return snprintf(buf, len, "vCPU %d %s, %s%s", cpu, vm->images[cpu].name, vcpu_mode_name(&s),
+	return snprintf(buf, len, "vCPU %d %s, %s%s", cpu, vm->vcpus[cpu].image->name, vcpu_mode_name(&s),
 			st == VCPU_FINISHED ? ", finished" : st == VCPU_FAULTED ? ", faulted" : "");
 }
 
@@ -186,7 +186,7 @@ static int mon_regs(struct vm *vm, int cpu, const char *arg, char *out, size_t l
 
 	if (debug_cpu_view(vm, cpu, &r, &s, &gone) < 0)
 		return -EINVAL;
-	OUT("vCPU %d (%s): %s\n", cpu, vm->images[cpu].name, vcpu_mode_name(&s));
+	OUT("vCPU %d (%s): %s\n", cpu, vm->vcpus[cpu].image->name, vcpu_mode_name(&s));
 	if (!(s.cr0 & X86_CR0_PE))
 		OUT("  real CS:IP %04x:%04llx (linear 0x%llx)\n", s.cs.selector,
 		    (unsigned long long)(r.rip & 0xffff),

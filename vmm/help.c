@@ -13,10 +13,12 @@ static const struct help_option options[] = {
 	{ "help", no_argument, 'h', NULL, "show this help and exit" },
 	{ "version", no_argument, 'V', NULL, "show the version and exit" },
 	{ "verbose", no_argument, 'v', NULL, "report unclaimed ports and MMIO, the machine chosen (repeatable)" },
-	{ "memory", required_argument, 'm', "SIZE", "guest RAM, e.g. 64M or 1G (default 128M, at most 3G)" },
+	{ "memory", required_argument, 'm', "SIZE", "guest RAM, e.g. 64M or 8G (default 128M; past 3G, above 4G)" },
+	{ "smp", required_argument, OPT_SMP, "N", "a Linux kernel's vCPUs (default 1, at most 255)" },
+	{ "initrd", required_argument, OPT_INITRD, "FILE", "a Linux kernel's initial RAM disk" },
 	{ "stats", no_argument, OPT_STATS, NULL, "print the number of VM exits by reason at the end" },
 	{ "irqchip", required_argument, OPT_IRQCHIP, "auto|on|off", "in-kernel PIC/IOAPIC/LAPIC and PIT (auto: on for kernels)" },
-	{ "append", required_argument, OPT_APPEND, "TEXT", "add TEXT to the Multiboot command line" },
+	{ "append", required_argument, OPT_APPEND, "TEXT", "a Linux kernel's command line; Multiboot: added to it" },
 	{ "timeout", required_argument, OPT_TIMEOUT, "SECONDS", "stop the machine after SECONDS (status 124)" },
 	{ "gdb", required_argument, OPT_GDB, "SPEC", "gdb server on [HOST:]PORT or unix:PATH (default host 127.0.0.1)" },
 	{ NULL, no_argument, 's', NULL, "shorthand for --gdb 127.0.0.1:1234" },
@@ -47,6 +49,10 @@ static const char *const description[] = {
 	"IMAGE is a flat real-mode binary (loaded in its own 64 KiB window), a\n"
 	"Multiboot v1 kernel (ELF32), or a 64-bit ELF (entered in long mode).\n"
 	"At most 8 images.\n",
+	"A Linux kernel (bzImage, or vmlinux) runs alone, on --smp vCPUs, with\n"
+	"--initrd and --append as its command line: ACPI tables, the in-kernel\n"
+	"PIC, IOAPIC, LAPICs and PIT, and the 16550 on COM1 (IRQ 4) for its\n"
+	"console (console=ttyS0). Its poweroff and reboot end gdbvmm, status 0.\n",
 	"Without a usable /dev/kvm, gdbvmm runs the machine in a nested KVM VM\n"
 	"(qemu-system-x86_64 -accel tcg -cpu EPYC,+svm with Debian's kernel, set up\n"
 	"once in ~/.cache/gdbvmm/): seconds to start, guest code fast, each exit\n"
@@ -71,6 +77,7 @@ static const struct exit_row {
 } statuses[] = {
 	{ VM_STATUS_QUIT, "Ctrl-A x, or gdb's kill" },
 	{ VM_STATUS_USAGE, "bad usage or image, no usable /dev/kvm" },
+	{ VM_STATUS_PANIC, "the guest kernel panicked (pvpanic)" },
 	{ VM_STATUS_TRIPLE_FAULT, "triple fault" },
 	{ VM_STATUS_EMULATION, "emulation failure" },
 	{ VM_STATUS_UNHANDLED, "unhandled exit" },

@@ -18,6 +18,8 @@ enum {
 	OPT_MAN,
 	OPT_LANE,
 	OPT_NO_LANE,
+	OPT_SMP,
+	OPT_INITRD,
 };
 
 /* One row per option. `name` NULL: a short option only; `help` NULL: an

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vmm/linux.h"
 #include "vmm/loader.h"
 #include "vmm/vm.h"
 
@@ -40,10 +41,7 @@
 #define BP_CMDLINE 0x200
 #define BP_CMDLINE_MAX 0x400
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+int loader_error(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -51,6 +49,7 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	va_end(ap);
 	return code;
 }
+#define fail loader_error
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -71,11 +70,11 @@ static int claim(struct vm *vm, int index, uint64_t gpa, uint64_t len, char *err
 {
 	uint64_t end;
 
-	if (__builtin_add_overflow(gpa, len, &end) || end > vm->ram_size)
+	if (__builtin_add_overflow(gpa, len, &end) || !vm_gpa(vm, gpa, len))
 		return fail(err, errlen, -EINVAL,
 			    "segment at 0x%llx (0x%llx bytes) does not fit in %llu MiB of guest RAM",
 			    (unsigned long long)gpa, (unsigned long long)len,
-			    (unsigned long long)(vm->ram_size >> 20));
+			    (unsigned long long)(vm->opts.ram_size >> 20));
 	if (gpa < VM_LOW_RESERVED)
 		return fail(err, errlen, -EINVAL,
 			    "segment at 0x%llx lies in the monitor's boot area below 0x%x",
@@ -226,6 +225,37 @@ static int load_elf64(struct vm *vm, int index, const uint8_t *data, size_t size
 	return 0;
 }
 
+/* Has the (already checked) ELF64 a note of this owner? A vmlinux has
+ * "Linux" notes (its version, build salt). */
+static bool elf64_has_note(const uint8_t *data, size_t size, const char *owner)
+{
+	Elf64_Ehdr eh;
+	size_t olen = strlen(owner) + 1;
+
+	memcpy(&eh, data, sizeof(eh));
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		uint64_t end;
+		memcpy(&ph, data + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_NOTE || __builtin_add_overflow(ph.p_offset, ph.p_filesz, &end) ||
+		    end > size)
+			continue;
+		for (uint64_t at = ph.p_offset; at + sizeof(Elf64_Nhdr) <= end;) {
+			Elf64_Nhdr nh;
+			memcpy(&nh, data + at, sizeof(nh));
+			uint64_t name = at + sizeof(nh);
+			uint64_t next = name + (((uint64_t)nh.n_namesz + 3) & ~3ull) +
+					(((uint64_t)nh.n_descsz + 3) & ~3ull);
+			if (next > end)
+				break;
+			if (nh.n_namesz == olen && !memcmp(data + name, owner, olen))
+				return true;
+			at = next;
+		}
+	}
+	return false;
+}
+
 /* The a.out kludge: the header's address fields say where the file goes
  * (Multiboot 0.6.96, 3.1.3). */
 static int load_aout_kludge(struct vm *vm, int index, const uint8_t *data, size_t size,
@@ -285,9 +315,10 @@ static int build_boot_page(struct vm *vm, struct image *img, int index, char *er
 		{ 0, VM_LOW_RESERVED, 2 },
 		{ VM_LOW_RESERVED, 0x9fc00 - VM_LOW_RESERVED, 1 },
 		{ 0x9fc00, 0x100000 - 0x9fc00, 2 },
-		{ 0x100000, vm->ram_size - 0x100000, 1 },
+		{ 0x100000, vm->low_end - 0x100000, 1 },
+		{ VM_HOLE_END, vm->ram_size - VM_HOLE_END, 1 }, /* only with RAM above the hole */
 	};
-	unsigned n = sizeof(map) / sizeof(map[0]);
+	unsigned n = sizeof(map) / sizeof(map[0]) - (vm->low_end == vm->ram_size);
 	for (unsigned i = 0; i < n; i++)
 		put_mmap(p + BP_MMAP + i * 24, map[i].base, map[i].len, map[i].type);
 	memcpy(p + BP_NAME, loader_name, sizeof(loader_name));
@@ -299,7 +330,7 @@ static int build_boot_page(struct vm *vm, struct image *img, int index, char *er
 
 	put32(p + MBI_FLAGS, MBI_F_MEM | MBI_F_CMDLINE | MBI_F_MMAP | MBI_F_LOADER_NAME);
 	put32(p + MBI_MEM_LOWER, 639);
-	put32(p + MBI_MEM_UPPER, (uint32_t)((vm->ram_size - 0x100000) >> 10));
+	put32(p + MBI_MEM_UPPER, (uint32_t)((vm->low_end - 0x100000) >> 10));
 	put32(p + MBI_CMDLINE, (uint32_t)(page + BP_CMDLINE));
 	put32(p + MBI_MMAP_LENGTH, n * 24);
 	put32(p + MBI_MMAP_ADDR, (uint32_t)(page + BP_MMAP));
@@ -334,6 +365,20 @@ void loader_setup_low_memory(struct vm *vm, bool long_mode)
 	}
 }
 
+int loader_read_all(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = read(fd, (uint8_t *)buf + got, len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
 static int read_file(const char *path, uint8_t **out, size_t *size, uint64_t max, char *err,
 		     size_t errlen)
 {
@@ -359,22 +404,15 @@ static int read_file(const char *path, uint8_t **out, size_t *size, uint64_t max
 		close(fd);
 		return fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? errno : EIO;
-			free(buf);
-			close(fd);
-			return fail(err, errlen, -e, "read error: %s", strerror(e));
-		}
-		got += (size_t)r;
+	int r = loader_read_all(fd, buf, (size_t)st.st_size);
+	if (r < 0) {
+		free(buf);
+		close(fd);
+		return fail(err, errlen, r, "read error: %s", strerror(-r));
 	}
 	close(fd);
 	*out = buf;
-	*size = got;
+	*size = (size_t)st.st_size;
 	return 0;
 }
 
@@ -407,8 +445,12 @@ int loader_load_buffer(struct vm *vm, struct image *img, int index, const uint8_
 	bool is_elf = size >= EI_NIDENT && memcmp(data, ELFMAG, SELFMAG) == 0;
 	long hoff = find_mb_header(data, size);
 
+	if (linux_is_bzimage(data, size))
+		return linux_load(vm, img, index, data, size, 0, err, errlen);
 	if (is_elf && data[EI_CLASS] == ELFCLASS64) {
 		r = load_elf64(vm, index, data, size, &entry, err, errlen);
+		if (r == 0 && elf64_has_note(data, size, "Linux"))
+			return linux_load(vm, img, index, NULL, 0, entry, err, errlen);
 		img->boot.kind = IMAGE_ELF64;
 	} else if (is_elf || hoff >= 0) {
 		if (is_elf && data[EI_CLASS] != ELFCLASS32)
@@ -441,7 +483,7 @@ int loader_load_buffer(struct vm *vm, struct image *img, int index, const uint8_
 	}
 	if (r < 0)
 		return r;
-	if (entry >= vm->ram_size)
+	if (!vm_gpa(vm, entry, 1))
 		return fail(err, errlen, -ENOEXEC, "entry point 0x%llx is outside guest RAM",
 			    (unsigned long long)entry);
 	img->boot.entry = entry;

@@ -103,7 +103,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (parse_size(optarg, &a->vm.ram_size) < 0)
 				return bad_usage("invalid memory size '%s'", optarg);
 			if (a->vm.ram_size < (2ull << 20) || a->vm.ram_size > VM_MAX_RAM)
-				return bad_usage("memory size '%s' is outside 2M..3G", optarg);
+				return bad_usage("memory size '%s' is outside 2M..1T", optarg);
 			a->vm.ram_size &= ~0xfffull;
 			break;
 		case OPT_IRQCHIP:
@@ -113,6 +113,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 			else return bad_usage("--irqchip takes auto, on or off, not '%s'", optarg);
 			break;
 		case OPT_APPEND: a->vm.append = optarg; break;
+		case OPT_INITRD: a->vm.initrd = optarg; break;
+		case OPT_SMP: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || n == 0 || n > VM_MAX_VCPUS)
+				return bad_usage("--smp takes 1..%d, not '%s'", VM_MAX_VCPUS, optarg);
+			a->vm.smp = (int)n;
+			break;
+		}
 		case OPT_GDB: a->gdb = optarg; break;
 		case 's': a->gdb = "127.0.0.1:1234"; break;
 		case 'S': a->wait_gdb = true; break;
@@ -212,9 +221,21 @@ static int load_images(struct vm *vm, const struct args *a, bool *irqchip, bool 
 			fprintf(stderr, "gdbvmm: %s: %s\n", img->path, err);
 			return VM_STATUS_USAGE;
 		}
+		vm->nr_images = i + 1;
 		any_flat |= img->boot.kind == IMAGE_FLAT;
 		any_kernel |= img->boot.kind != IMAGE_FLAT;
-		*any_elf64 |= img->boot.kind == IMAGE_ELF64;
+		*any_elf64 |= img->boot.kind == IMAGE_ELF64 || img->boot.kind == IMAGE_LINUX;
+	}
+	bool is_linux = vm->images[0].boot.kind == IMAGE_LINUX;
+	if (!is_linux && (a->vm.smp || a->vm.initrd)) {
+		fprintf(stderr, "gdbvmm: %s needs a Linux kernel (bzImage or vmlinux); other images "
+			"run one vCPU each\n", a->vm.smp ? "--smp" : "--initrd");
+		return VM_STATUS_USAGE;
+	}
+	if (is_linux && a->vm.irqchip == 0) {
+		fprintf(stderr, "gdbvmm: a Linux kernel needs the in-kernel interrupt controller "
+			"(not --irqchip=off)\n");
+		return VM_STATUS_USAGE;
 	}
 	*irqchip = a->vm.irqchip < 0 ? any_kernel : a->vm.irqchip;
 	if (*irqchip && any_flat) {
@@ -243,8 +264,16 @@ static int build_machine(struct vm *vm, const struct args *a)
 		fprintf(stderr, "gdbvmm: cannot set up devices: %s\n", strerror(-r));
 		return VM_STATUS_USAGE;
 	}
-	for (int i = 0; i < a->nr_images; i++) {
-		if ((r = vcpu_create(vm, i, &vm->images[i])) < 0) {
+	/* a Linux kernel runs on --smp vCPUs, every other image on one of its own */
+	bool is_linux = vm->images[0].boot.kind == IMAGE_LINUX;
+	int nr = is_linux ? (a->vm.smp ? a->vm.smp : 1) : a->nr_images;
+	if (nr > vm->caps.max_vcpus) {
+		fprintf(stderr, "gdbvmm: %d vCPUs: this host's KVM allows at most %d\n", nr,
+			vm->caps.max_vcpus);
+		return VM_STATUS_USAGE;
+	}
+	for (int i = 0; i < nr; i++) {
+		if ((r = vcpu_create(vm, i, &vm->images[is_linux ? 0 : i])) < 0) {
 			fprintf(stderr, "gdbvmm: cannot create vCPU %d: %s\n", i, strerror(-r));
 			return VM_STATUS_USAGE;
 		}
@@ -276,6 +305,10 @@ static char **inner_args(const struct args *a)
 	ADD("--irqchip=%s", a->vm.irqchip < 0 ? "auto" : a->vm.irqchip ? "on" : "off");
 	if (a->vm.append)
 		ADD("--append=%s", a->vm.append);
+	if (a->vm.smp)
+		ADD("--smp=%d", a->vm.smp);
+	if (a->vm.initrd)
+		ADD("--initrd=%s", a->vm.initrd);
 	if (a->timeout)
 		ADD("--timeout=%u", a->timeout);
 	if (a->gdb)

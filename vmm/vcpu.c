@@ -10,6 +10,7 @@
 
 #include "vmm/console.h"
 #include "vmm/debug.h"
+#include "vmm/linux.h"
 #include "vmm/vm.h"
 #include "vmm/x86mmu.h"
 
@@ -165,6 +166,10 @@ int vcpu_reset(struct vcpu *cpu)
 	struct kvm_sregs s;
 	struct kvm_regs r = { .rflags = 2 };
 
+	/* A Linux kernel's APs wait in KVM's reset state for the INIT/SIPI
+	 * the kernel sends through the in-kernel LAPIC. */
+	if (b->kind == IMAGE_LINUX && cpu->index > 0)
+		return 0;
 	if (ioctl(cpu->fd, KVM_GET_SREGS, &s) < 0)
 		return -errno;
 	switch (b->kind) {
@@ -196,6 +201,23 @@ int vcpu_reset(struct vcpu *cpu)
 		r.rsp = b->stack;
 		break;
 	}
+	case IMAGE_LINUX:
+		/* the 64-bit boot protocol: long mode, the identity map, a GDT
+		 * with __BOOT_CS 0x10 and __BOOT_DS 0x18, boot_params in RSI,
+		 * interrupts off (Linux's Documentation/x86/boot.rst) */
+		seg_flat(&s.cs, 0x10, 0xb, 1);
+		seg_flat(&s.ds, 0x18, 0x3, 0);
+		s.es = s.fs = s.gs = s.ss = s.ds;
+		s.gdt.base = LINUX_GDT_ADDR;
+		s.gdt.limit = 4 * 8 - 1;
+		s.cr0 = X86_CR0_PE | 0x10 | X86_CR0_PG;
+		s.cr3 = VM_PT_BASE;
+		s.cr4 = X86_CR4_PAE;
+		s.efer = X86_EFER_LME | X86_EFER_LMA;
+		r.rsi = b->info;
+		r.rip = b->entry;
+		r.rsp = b->stack;
+		break;
 	}
 	/* x87 and SSE at their power-up values (SDM vol. 3A, 10.1, table
 	 * 10-1: FCW 0x037f, FTW empty, MXCSR 0x1f80); a new vCPU's FPU area
@@ -233,8 +255,15 @@ static int setup_cpuid(struct vcpu *cpu)
 	}
 	for (uint32_t i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
-		if (e->function == 1) /* initial APIC ID = vCPU index */
+		if (e->function == 1) { /* initial APIC ID = vCPU index */
 			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)cpu->index << 24);
+			/* "running under a hypervisor" (the bit KVM leaves to us):
+			 * a kernel then looks at KVM's leaves 0x40000000 and up and
+			 * uses kvmclock */
+			e->ecx |= 1u << 31;
+		}
+		if (e->function == 0xb || e->function == 0x1f) /* x2APIC ID, every level */
+			e->edx = (uint32_t)cpu->index;
 	}
 	int r = ioctl(cpu->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
 	free(c);
@@ -249,6 +278,7 @@ int vcpu_create(struct vm *vm, int index, const struct image *img)
 	cpu->vm = vm;
 	cpu->index = index;
 	cpu->image = img;
+	cpu->con = (int)(img - vm->images);
 	cpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, index);
 	if (cpu->fd < 0)
 		return -errno;
@@ -617,7 +647,7 @@ void *vcpu_thread(void *arg)
 		cpu->retry = act == EXIT_RETRY;
 	}
 
-	console_flush(vm->con, cpu->index);
+	console_flush(vm->con, cpu->con);
 	pthread_mutex_lock(&vm->lock);
 	if (act == EXIT_FINISHED)
 		atomic_store(&cpu->state, VCPU_FINISHED);

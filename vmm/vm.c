@@ -57,9 +57,14 @@ static void vm_init(struct vm *vm, const struct vm_opts *opts)
 	iobus_init(&vm->bus, opts->verbose);
 }
 
+/* RAM past VM_LOW_RAM_MAX goes above 4 GiB. The hole is part of the host
+ * mapping too (never touched, so it costs nothing), so that a guest-physical
+ * address is an offset into vm->ram everywhere. */
 static int vm_alloc_ram(struct vm *vm)
 {
-	vm->ram_size = vm->opts.ram_size;
+	uint64_t ram = vm->opts.ram_size;
+	vm->low_end = ram < VM_LOW_RAM_MAX ? ram : VM_LOW_RAM_MAX;
+	vm->ram_size = ram > VM_LOW_RAM_MAX ? VM_HOLE_END + (ram - VM_LOW_RAM_MAX) : ram;
 	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->ram == MAP_FAILED) {
@@ -140,7 +145,7 @@ int vm_map_ram(struct vm *vm, const struct vm_page *pages, int n)
 	int no = 0, r;
 
 	for (int i = 0; i < n; i++) {
-		if (pages[i].gpa >= vm->ram_size)
+		if (!vm_gpa(vm, pages[i].gpa & ~0xfffull, 0x1000))
 			continue;
 		if (no == VM_MAX_OWN_PAGES)
 			return -ENOSPC;
@@ -177,6 +182,20 @@ static int drop_layout(struct vm *vm)
 	return 0;
 }
 
+/* Read-write slots for the RAM in [lo, hi), around the hole. */
+static int ram_slots(struct vm *vm, uint64_t lo, uint64_t hi)
+{
+	uint64_t below = hi < vm->low_end ? hi : vm->low_end;
+	uint64_t above = lo > VM_HOLE_END ? lo : VM_HOLE_END;
+	int r;
+	if (below > lo && (r = set_slot(vm, vm->nr_slots++, lo, below - lo, 0)) < 0)
+		return r;
+	if (vm->low_end < vm->ram_size && hi > above &&
+	    (r = set_slot(vm, vm->nr_slots++, above, hi - above, 0)) < 0)
+		return r;
+	return 0;
+}
+
 static int lay_out(struct vm *vm, const struct vm_page *own, int no)
 {
 	int r;
@@ -185,7 +204,7 @@ static int lay_out(struct vm *vm, const struct vm_page *own, int no)
 		uint64_t next = i < no ? own[i].gpa : vm->ram_size;
 		if (i > 0 && i < no && own[i].gpa == own[i - 1].gpa)
 			continue; /* the most restrictive wins (sorted first) */
-		if (next > at && (r = set_slot(vm, vm->nr_slots++, at, next - at, 0)) < 0)
+		if (next > at && (r = ram_slots(vm, at, next)) < 0)
 			return r;
 		if (i < no) {
 			vm->own[vm->nr_own] = own[i];
@@ -255,14 +274,6 @@ int vm_irq_line(struct vm *vm, unsigned irq, int level)
 {
 	struct kvm_irq_level l = { .irq = irq, .level = (uint32_t)level };
 	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0 ? -errno : 0;
-}
-
-void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	uint64_t end;
-	if (__builtin_add_overflow(gpa, len, &end) || end > vm->ram_size)
-		return NULL;
-	return vm->ram + gpa;
 }
 
 int vm_start(struct vm *vm)

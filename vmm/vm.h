@@ -13,6 +13,11 @@
  *   0x09000-0x0efff  identity-mapping page tables for 64-bit ELF entry
  *   0x10000-0x8ffff  eight 64 KiB windows for flat real-mode images
  *   0x100000-        multiboot / ELF kernels, at their physical addresses
+ * A Linux kernel (vmm/linux.c) has its own low memory: its GDT at
+ * 0x520, boot_params at 0x7000, the command line at 0x20000, the same
+ * identity map, and the ACPI tables at 0xe0000 (vmm/acpi.c).
+ * RAM above VM_LOW_RAM_MAX goes above 4 GiB: 3-4 GiB is the hole where the
+ * IOAPIC and LAPIC live, as on a PC.
  */
 #ifndef VMM_VM_H
 #define VMM_VM_H
@@ -28,6 +33,7 @@
 #include "vmm/iobus.h"
 
 #define VM_MAX_IMAGES      8          /* 64 KiB windows in 0x10000-0x8ffff */
+#define VM_MAX_VCPUS       255        /* --smp: APIC IDs 0-254 (xAPIC: 255 is broadcast) */
 #define VM_WINDOW_BASE     0x10000u
 #define VM_WINDOW_SIZE     0x10000u
 #define VM_FLAT_MAX        0xf000u    /* leaves 4 KiB of stack in the window */
@@ -36,13 +42,16 @@
 #define VM_PT_BASE         0x9000u    /* PML4, PDPT, 4 PDs for 64-bit entry */
 #define VM_LOW_RESERVED    0x10000u   /* kernels may not load below this */
 #define VM_DEFAULT_RAM     (128ull << 20)
-#define VM_MAX_RAM         (3ull << 30) /* stays below the LAPIC/IOAPIC MMIO */
+#define VM_LOW_RAM_MAX     (3ull << 30) /* RAM below the 3-4 GiB hole */
+#define VM_HOLE_END        (4ull << 30)
+#define VM_MAX_RAM         (1ull << 40) /* -m: 1 TiB, if the host has it */
 #define VM_MAX_OWN_PAGES   64         /* RAM pages with a slot of their own (debugger) */
 
 /* Exit statuses of the monitor itself (a guest's own status is 0..255 and
  * passes through unchanged). */
 enum vm_status {
 	VM_STATUS_QUIT = 0,           /* Ctrl-A x on the console, as QEMU's */
+	VM_STATUS_PANIC = 120,        /* the guest kernel panicked (pvpanic) */
 	VM_STATUS_USAGE = 2,          /* bad usage, bad image, no usable /dev/kvm */
 	VM_STATUS_TRIPLE_FAULT = 121, /* KVM_EXIT_SHUTDOWN */
 	VM_STATUS_EMULATION = 122,    /* KVM_EXIT_INTERNAL_ERROR */
@@ -55,6 +64,7 @@ enum image_kind {
 	IMAGE_FLAT,       /* real-mode flat binary in a 64 KiB window */
 	IMAGE_MULTIBOOT,  /* Multiboot v1: ELF32 or a.out-kludge image */
 	IMAGE_ELF64,      /* 64-bit ELF, entered in long mode */
+	IMAGE_LINUX,      /* Linux bzImage or vmlinux, the x86-64 boot protocol */
 };
 
 /* How a vCPU starts: filled by the loader, applied by vcpu_reset(). */
@@ -62,7 +72,7 @@ struct boot_state {
 	enum image_kind kind;
 	uint64_t entry;     /* linear address of the first instruction */
 	uint64_t window;    /* IMAGE_FLAT: linear base of the window */
-	uint64_t info;      /* multiboot info address (EBX) */
+	uint64_t info;      /* multiboot info address (EBX); Linux: boot_params (RSI) */
 	uint64_t stack;     /* initial stack pointer */
 };
 
@@ -108,6 +118,7 @@ struct vcpu_debug;   /* vmm/debug.c */
 struct vcpu {
 	struct vm *vm;
 	int index;
+	int con;             /* its console stream: the index of its image */
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
@@ -136,7 +147,9 @@ struct vm_opts {
 	bool stats;
 	uint64_t ram_size;
 	int irqchip;         /* -1 auto, 0 off, 1 on */
-	const char *append;  /* extra multiboot command line */
+	const char *append;  /* extra multiboot command line; Linux: the command line */
+	int smp;             /* vCPUs of a Linux kernel (0: not given, 1) */
+	const char *initrd;  /* Linux: the initial RAM disk */
 };
 
 /* What the host KVM can do, probed once at start (vm_probe_host). */
@@ -160,13 +173,15 @@ struct vm {
 	struct host_caps caps;
 	int kvm_fd;
 	int vm_fd;
-	uint8_t *ram;
-	uint64_t ram_size;
+	uint8_t *ram;             /* guest-physical 0..ram_size; never the hole */
+	uint64_t ram_size;        /* end of guest-physical RAM (above 4 GiB with high RAM) */
+	uint64_t low_end;         /* RAM below the hole ends here (= ram_size without one) */
 	bool irqchip;
 	struct iobus bus;
 	struct console *con;
 	int nr_vcpus;
-	struct vcpu vcpus[VM_MAX_IMAGES];
+	int nr_images;
+	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct image images[VM_MAX_IMAGES];
 	int run_size;
 	uint32_t nr_slots;        /* KVM memory slots RAM is laid out in */
@@ -200,8 +215,18 @@ void vm_destroy(struct vm *vm);
 int vm_probe_host(struct vm *vm);
 int vm_setup_irqchip(struct vm *vm);
 int vm_irq_line(struct vm *vm, unsigned irq, int level);
-/* Guest-physical range -> host pointer, or NULL if any byte is outside RAM. */
-void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
+/* Guest-physical range -> host pointer, or NULL if any byte is outside RAM
+ * (past its end, or in the hole below 4 GiB). Inline: the loader and its
+ * tests use it without the rest of the machine. */
+static inline void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	uint64_t end;
+	if (__builtin_add_overflow(gpa, len, &end) || end > vm->ram_size)
+		return NULL;
+	if (end > vm->low_end && gpa < VM_HOLE_END)
+		return NULL; /* in the hole (only there is one: else end <= low_end) */
+	return vm->ram + gpa;
+}
 /* Lays RAM out in KVM with each of these pages in a memory slot of its
  * own, mapped as it says (a page named twice: the most restrictive). Only while no vCPU
  * is in KVM_RUN: every slot is laid out again. */

@@ -85,6 +85,7 @@ static void setup(void)
 	vm = calloc(1, sizeof(*vm));
 	CHECK(vm);
 	vm->ram_size = RAM_SIZE;
+	vm->low_end = RAM_SIZE;
 	vm->ram = malloc(RAM_SIZE);
 	ram_copy = malloc(RAM_SIZE);
 	CHECK(vm->ram && ram_copy);

@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned r = data[0] % 3, index = (data[0] >> 2) & 7, app = (data[0] >> 5) % 3;
 	vm.ram = rams[r];
 	vm.ram_size = ram_sizes[r];
+	vm.low_end = vm.ram_size;
 	vm.opts.append = app == 0 ? NULL : app == 1 ? "console=ttyS0" : long_append;
 
 	/* the images already loaded */

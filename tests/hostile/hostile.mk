@@ -35,7 +35,8 @@ KVM_TESTS += $(wildcard tests/hostile/clients.t tests/hostile/guests.t tests/hos
 # A unit test of the fixes made on the way (KVM-free; see the file).
 UNIT_TESTS += $(B)/tests/hostile/test_regress.t
 $(B)/tests/hostile/test_regress.t: $(B)/tests/hostile/test_regress.o $(B)/vmm/x86mmu.o \
-		$(B)/vmm/loader.o $(B)/vmm/console.o $(B)/gdbstub/packet.o
+		$(B)/vmm/loader.o $(B)/vmm/linux.o $(B)/vmm/acpi.o $(B)/vmm/console.o \
+		$(B)/gdbstub/packet.o
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 

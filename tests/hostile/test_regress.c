@@ -59,6 +59,7 @@ static void loader(void)
 			  0x200000, 0x200000, 0x200000, 0x200040 };
 
 	vm.ram_size = 4u << 20;
+	vm.low_end = vm.ram_size;
 	vm.ram = calloc(1, vm.ram_size);
 	memset(img, 0x90, sizeof(img));
 	memcpy(img + 0x20, h, sizeof(h));

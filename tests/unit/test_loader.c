@@ -84,6 +84,7 @@ int main(void)
 
 	vm.ram = malloc(RAM);
 	vm.ram_size = RAM;
+	vm.low_end = vm.ram_size;
 	if (!mkdtemp(dir))
 		return 1;
 
@@ -230,8 +231,10 @@ int main(void)
 	ok(strstr(err, "cannot open") != NULL, "error says cannot open: %s", err);
 	is(load(dir, 0), -EINVAL, "a directory is not an image");
 	vm.ram_size = 0x8000;
+	vm.low_end = vm.ram_size;
 	is(load(write_file("huge.bin", buf, 0x9000), 0), -EFBIG, "image larger than guest RAM");
 	vm.ram_size = RAM;
+	vm.low_end = vm.ram_size;
 
 	char longer[2000];
 	memset(longer, 'a', sizeof(longer) - 1);
