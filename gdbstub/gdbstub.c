@@ -608,7 +608,12 @@ static enum gdb_action h_set_thread(struct gdb_session *s, const char *p,
 	return reply_str(o, "OK");
 }
 
-/* `T thread-id`: is the thread alive? */
+static bool cpu_online(struct gdb_session *s, int cpu)
+{
+	return !s->ops->cpu_online || s->ops->cpu_online(s->tgt, cpu);
+}
+
+/* `T thread-id`: is the thread alive? (one that has not started is not) */
 static enum gdb_action h_thread_alive(struct gdb_session *s, const char *p,
 				      const char *end, struct gdb_out *o)
 {
@@ -618,6 +623,8 @@ static enum gdb_action h_thread_alive(struct gdb_session *s, const char *p,
 
 	if (!err && (p != end || cpu < 0))
 		err = -EINVAL;
+	if (!err && !cpu_online(s, cpu))
+		err = -ESRCH;
 	return err ? reply_err(o, err) : reply_str(o, "OK");
 }
 
@@ -769,8 +776,9 @@ static enum gdb_action h_qfthreadinfo(struct gdb_session *s, const char *p,
 	(void)p, (void)end;
 	s->reply[n++] = 'm';
 	for (int i = 0; i < s->ncpus; i++)
-		n += (size_t)snprintf(s->reply + n, sizeof(s->reply) - n,
-				      "%s%x", i ? "," : "", i + 1);
+		if (cpu_online(s, i))
+			n += (size_t)snprintf(s->reply + n, sizeof(s->reply) - n,
+					      "%s%x", n > 1 ? "," : "", i + 1);
 	(void)gdb_out_packet(o, s->reply, n);
 	return GDB_ACT_REPLY;
 }

@@ -11,6 +11,7 @@
 #ifndef GDBSTUB_TARGET_H
 #define GDBSTUB_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,6 +96,10 @@ struct gdb_stop {
 struct gdb_target_ops {
 	enum gdb_arch (*arch)(void *tgt);
 	int (*nr_cpus)(void *tgt);
+	/* Has this vCPU started? A kernel's APs are there from the start but
+	 * run only once it wakes them: gdb lists them as threads from then on.
+	 * NULL: every vCPU always. */
+	bool (*cpu_online)(void *tgt, int cpu);
 	/* One line for qThreadExtraInfo, e.g. "vCPU 0 hello.bin, real mode". */
 	int (*cpu_describe)(void *tgt, int cpu, char *buf, size_t len);
 

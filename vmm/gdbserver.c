@@ -76,6 +76,12 @@ static int t_nr_cpus(void *tgt)
 	return ((struct vm *)tgt)->nr_vcpus;
 }
 
+static bool t_cpu_online(void *tgt, int cpu)
+{
+	struct vm *vm = tgt;
+	return cpu >= 0 && cpu < vm->nr_vcpus && vcpu_started(&vm->vcpus[cpu]);
+}
+
 static int t_cpu_describe(void *tgt, int cpu, char *buf, size_t len)
 {
 	struct vm *vm = tgt;
@@ -290,6 +296,7 @@ static int t_monitor(void *tgt, int cpu, const char *cmd, char *out, size_t len)
 static const struct gdb_target_ops target_ops = {
 	.arch = t_arch,
 	.nr_cpus = t_nr_cpus,
+	.cpu_online = t_cpu_online,
 	.cpu_describe = t_cpu_describe,
 	.get_state = t_get_state,
 	.set_state = t_set_state,

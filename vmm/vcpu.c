@@ -68,6 +68,15 @@ static int flush_regs(struct vcpu *cpu)
 	return 0;
 }
 
+bool vcpu_started(struct vcpu *cpu)
+{
+	struct kvm_mp_state mp;
+	if (!cpu->vm->irqchip || ioctl(cpu->fd, KVM_GET_MP_STATE, &mp) < 0)
+		return true;
+	return mp.mp_state != KVM_MP_STATE_UNINITIALIZED &&
+	       mp.mp_state != KVM_MP_STATE_INIT_RECEIVED;
+}
+
 const char *vcpu_mode_name(const struct kvm_sregs *s)
 {
 	if (!(s->cr0 & X86_CR0_PE))

@@ -255,6 +255,9 @@ void *vcpu_thread(void *arg);
 void vcpu_kick(struct vcpu *cpu);
 void vcpu_install_kick_handler(void);
 /* Registers at an exit, through the sync-regs area when the host has it. */
+/* false while the vCPU waits for its INIT/SIPI (a kernel's AP not yet
+ * woken); asks KVM, so only of a vCPU outside KVM_RUN. */
+bool vcpu_started(struct vcpu *cpu);
 struct kvm_regs *vcpu_regs(struct vcpu *cpu);
 struct kvm_sregs *vcpu_sregs(struct vcpu *cpu);
 void vcpu_regs_dirty(struct vcpu *cpu);
