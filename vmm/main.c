@@ -227,6 +227,11 @@ static int load_images(struct vm *vm, const struct args *a, bool *irqchip, bool 
 		*any_elf64 |= img->boot.kind == IMAGE_ELF64 || img->boot.kind == IMAGE_LINUX;
 	}
 	bool is_linux = vm->images[0].boot.kind == IMAGE_LINUX;
+	if (is_linux && a->nr_images > 1) {
+		fprintf(stderr, "gdbvmm: a Linux kernel must be the only image; %s is another\n",
+			vm->images[1].name);
+		return VM_STATUS_USAGE;
+	}
 	if (!is_linux && (a->vm.smp || a->vm.initrd)) {
 		fprintf(stderr, "gdbvmm: %s needs a Linux kernel (bzImage or vmlinux); other images "
 			"run one vCPU each\n", a->vm.smp ? "--smp" : "--initrd");

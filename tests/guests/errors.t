@@ -39,11 +39,14 @@ usage_error "no arguments" "no guest image given"
 usage_error "unknown long option" ".*--bogus.*" --bogus guests/hello.bin
 usage_error "unknown short option" ".*-q.*" -q guests/hello.bin
 usage_error "--memory without its argument" ".*(-m|--memory).*" guests/hello.bin --memory
-usage_error "--memory 1T" ".*'1T'.*" --memory 1T guests/hello.bin
+usage_error "--memory 2T" ".*'2T'.*" --memory 2T guests/hello.bin
 usage_error "--memory abc" ".*'abc'.*" --memory abc guests/hello.bin
 usage_error "--memory 1M (below the minimum)" ".*'1M'.*" --memory 1M guests/hello.bin
 usage_error "--irqchip maybe" ".*'maybe'.*" --irqchip maybe guests/hello.bin
 usage_error "--timeout abc" ".*'abc'.*" --timeout abc guests/hello.bin
+usage_error "--smp 0" ".*--smp.*'0'.*" --smp 0 guests/hello.bin
+usage_error "--smp 256" ".*--smp takes 1\.\.255.*'256'.*" --smp 256 guests/hello.bin
+usage_error "--smp two" ".*'two'.*" --smp two guests/hello.bin
 
 # --- images -------------------------------------------------------------------
 
@@ -81,6 +84,48 @@ fi
 
 one_line_error "a flat image and a Multiboot kernel together" ".*flat.*" \
 	guests/hello.bin guests/dbg.elf
+
+# --- a Linux kernel: what only it takes, and what it needs ---------------------
+# A bzImage's setup header alone (Linux's boot protocol 2.15: the fields
+# gdbvmm reads), enough for every check before the kernel would run.
+fake_bzimage() { # FILE VERSION
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+d = bytearray(0x2000)
+d[0x1f1] = 1                                   # setup_sects
+struct.pack_into('<H', d, 0x1fe, 0xaa55)
+d[0x201] = 0x6a                                # header length past 0x202
+d[0x202:0x206] = b'HdrS'
+struct.pack_into('<H', d, 0x206, int(sys.argv[2], 16))
+d[0x211] = 1                                   # LOADED_HIGH
+struct.pack_into('<I', d, 0x22c, 0x7fffffff)   # initrd_addr_max
+struct.pack_into('<I', d, 0x230, 0x200000)     # kernel_alignment
+d[0x234] = 1                                   # relocatable
+struct.pack_into('<H', d, 0x236, 3)            # XLF_KERNEL_64, above 4G
+struct.pack_into('<I', d, 0x238, 2047)         # cmdline_size
+struct.pack_into('<Q', d, 0x258, 0x1000000)    # pref_address
+struct.pack_into('<I', d, 0x260, 0x400000)     # init_size
+open(sys.argv[1], 'wb').write(d)
+PY
+}
+fake_bzimage "$T/bzImage" 0x20f
+fake_bzimage "$T/old-bzImage" 0x20a
+one_line_error "--smp with a flat image" "--smp needs a Linux kernel \\(bzImage or vmlinux\\).*" \
+	--smp 2 guests/hello.bin
+one_line_error "--initrd with a Multiboot kernel" "--initrd needs a Linux kernel.*" \
+	--initrd "$T/bzImage" guests/hello-mb.elf
+one_line_error "a Linux kernel and another image" "a Linux kernel must be the only image; .*" \
+	"$T/bzImage" guests/hello.bin
+one_line_error "a Linux kernel, initrd missing" "$T/bzImage: initrd $T/none\\.cpio: No such file or directory" \
+	--initrd "$T/none.cpio" "$T/bzImage"
+one_line_error "a Linux kernel in 16 MiB" "$T/bzImage: a Linux kernel needs at least 32 MiB of RAM \\(-m\\)" \
+	-m 16M "$T/bzImage"
+one_line_error "a Linux kernel without the in-kernel irqchip" "a Linux kernel needs the in-kernel interrupt controller.*" \
+	--irqchip=off "$T/bzImage"
+one_line_error "a bzImage older than boot protocol 2.12" "$T/old-bzImage: bzImage boot protocol 2\\.10: gdbvmm needs 2\\.12 or later.*" \
+	"$T/old-bzImage"
+one_line_error "a command line longer than the kernel takes" "$T/bzImage: command line is 3000 bytes; this kernel takes 2047" \
+	--append "$(printf '%3000s' '' | tr ' ' x)" "$T/bzImage"
 
 # --- no usable /dev/kvm: a private mount namespace with an empty /dev ------
 # With the lane refused (GDBVMM_LANE=off): the one line of before. What
