@@ -15,12 +15,15 @@
 #include <errno.h>
 
 #include "tests/fuzz/fuzz.h"
+#include "vmm/linux.h"
 #include "vmm/loader.h"
 #include "vmm/vm.h"
 
 static struct vm vm;
 static uint8_t *rams[3];
-static const uint64_t ram_sizes[3] = { 2ull << 20, 4ull << 20, 16ull << 20 };
+/* 48 MiB: past a Linux kernel's minimum (vmm/linux.c), so that its
+ * setup header, boot_params and ACPI tables are fuzzed too */
+static const uint64_t ram_sizes[3] = { 2ull << 20, 4ull << 20, 48ull << 20 };
 static char long_append[1500];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -91,6 +94,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(img->boot.entry < vm.ram_size);
 		CHECK(img->boot.info == VM_BOOTINFO_BASE + index * 0x1000u);
 		CHECK(img->boot.stack == img->boot.info + 0x1000);
+		break;
+	case IMAGE_LINUX: /* alone, entered with boot_params, in RAM */
+		CHECK(index == 0 && img->boot.info == LINUX_BOOT_PARAMS);
+		CHECK(vm_gpa(&vm, img->boot.entry, 1) != NULL);
 		break;
 	}
 	loader_setup_low_memory(&vm, img->boot.kind == IMAGE_ELF64);
