@@ -139,7 +139,10 @@ fi
 if vmm_start -S "$ELF64"; then
 	C=("$(connect)")
 	stop_cmds lm
-	C+=(kill)
+	# gdb's amd64 fiseg and foseg are the upper halves of FIP and FDP:
+	# 32 bits each, written and read back through KVM
+	C+=('set $fiseg = 0xfedcba98' 'set $foseg = 0x12345678'
+		'echo FISEG:\n' 'p/x $fiseg' 'echo FOSEG:\n' 'p/x $foseg' kill)
 	gdb_run "${C[@]}"
 	healthy "gdbvmm, $ELF64: the session stayed healthy"
 	printf '%s\n' "$GDB_OUT" >"$T/gdbvmm64.txt"
@@ -494,5 +497,11 @@ for s in pm rm pg lm; do
 	pass "$s: the stop is reached on both sides"
 	compare_stop "$s"
 done
+
+# not a comparison (QEMU's stub ignores the write): the width of fiseg and
+# foseg in gdbvmm's x86-64 registers
+out=$(cat "$T/gdbvmm64.txt" 2>/dev/null)
+agree lm "fiseg and foseg hold FIP[63:32] and FDP[63:32]: 32-bit values written are read back" \
+	"$(value_after "$out" FISEG)" 0xfedcba98 '$fiseg' "$(value_after "$out" FOSEG)" 0x12345678 '$foseg'
 
 done_testing
