@@ -8,6 +8,7 @@
 GUEST_CC      ?= gcc
 GUEST_LD      ?= ld
 GUEST_OBJCOPY ?= objcopy
+GUEST_NM      ?= nm
 
 # Real-mode flat images: one guests/NAME.S each, linked with lib16.S.
 GUESTS_FLAT  := minimal hello counter multiplication fibonacci hctest uart pm32 \
@@ -18,8 +19,12 @@ GUESTS_ELF32 := dbg hello-mb tick
 # 64-bit ELF kernels: guests/NAME.c + lib/entry64.S + lib/con.c.
 GUESTS_ELF64 := dbg64
 
+# Register fidelity (tests/gdb/fidelity.t): one guest in every mode, as
+# an ELF32 Multiboot kernel and an ELF64 with the same bytes (below).
+GUESTS_FID   := guests/fidelity.elf guests/fidelity64.elf
+
 GUESTS := $(GUESTS_FLAT:%=guests/%.bin) $(GUESTS_ELF32:%=guests/%.elf) \
-          $(GUESTS_ELF64:%=guests/%.elf)
+          $(GUESTS_ELF64:%=guests/%.elf) $(GUESTS_FID)
 
 all: $(GUESTS)
 CLEAN_EXTRA += $(GUESTS)
@@ -97,3 +102,27 @@ $(GUESTS_ELF64:%=guests/%.elf): guests/%.elf: $(B)/guests/64/%.o $(GUEST_LIB64) 
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(GUEST_LD) -m elf_x86_64 -T guests/lib/kernel.ld $(GUEST_LDFLAGS) \
 		-o $@ $(filter %.o,$^)
+
+# --- the register-fidelity guest ----------------------------------------------
+#
+# guests/fidelity.S holds 16-, 32- and 64-bit code in one x86-64 object,
+# linked once (ELF64, entry _start in long mode: gdbvmm's ELF64 boot). The
+# ELF32 is a copy with the same segments at the same addresses and the
+# Multiboot entry _start32, so that QEMU's -kernel (which refuses ELF64)
+# and gdbvmm both load it; the two files stop at the same addresses.
+
+$(B)/guests/64/fidelity.o: guests/fidelity.S
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  AS64    $<")
+	$(Q)$(GUEST_CC) -m64 $(GUEST_ASFLAGS) -c $< -o $@
+
+guests/fidelity64.elf: $(B)/guests/64/fidelity.o guests/lib/kernel.ld
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(GUEST_LD) -m elf_x86_64 -T guests/lib/kernel.ld $(GUEST_LDFLAGS) \
+		-o $@ $(filter %.o,$^)
+
+guests/fidelity.elf: guests/fidelity64.elf
+	$(if $(Q),@echo "  OBJCOPY $@")
+	$(Q)entry=$$($(GUEST_NM) $< | awk '$$3 == "_start32" { print $$1 }') && \
+		test -n "$$entry" && \
+		$(GUEST_OBJCOPY) -O elf32-i386 --set-start=0x$$entry $< $@

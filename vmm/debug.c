@@ -1148,10 +1148,14 @@ int debug_get_state(struct vm *vm, int cpu, struct x86_state *st)
 	/* the abridged tag, as FXSAVE and KVM keep it (gdbstub/regs.h:
 	 * regs.c makes gdb's full ftag from it and the registers) */
 	v[X86_FTAG] = f->ftwx;
+	/* KVM keeps FIP and FDP as the 64-bit FXSAVE layout has them (the
+	 * host saves with XSAVE64; Intel SDM Vol. 1, 10.5.1): no FCS and FDS,
+	 * and fiseg/foseg are the upper halves, as gdb's amd64 target takes
+	 * them (amd64_supply_fxsave); 0 for code below 4 GiB */
 	v[X86_FIOFF] = f->last_ip & 0xffffffff;
-	v[X86_FISEG] = (f->last_ip >> 32) & 0xffff;
+	v[X86_FISEG] = f->last_ip >> 32;
 	v[X86_FOOFF] = f->last_dp & 0xffffffff;
-	v[X86_FOSEG] = (f->last_dp >> 32) & 0xffff;
+	v[X86_FOSEG] = f->last_dp >> 32;
 	v[X86_FOP] = f->last_opcode;
 	v[X86_MXCSR] = f->mxcsr;
 	for (int i = 0; i < 8; i++)
@@ -1232,8 +1236,8 @@ int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
 	f.fsw = (uint16_t)v[X86_FSTAT];
 	f.ftwx = (uint8_t)v[X86_FTAG];
 	f.last_opcode = (uint16_t)v[X86_FOP];
-	f.last_ip = (v[X86_FIOFF] & 0xffffffff) | (v[X86_FISEG] & 0xffff) << 32;
-	f.last_dp = (v[X86_FOOFF] & 0xffffffff) | (v[X86_FOSEG] & 0xffff) << 32;
+	f.last_ip = (v[X86_FIOFF] & 0xffffffff) | (v[X86_FISEG] & 0xffffffff) << 32;
+	f.last_dp = (v[X86_FOOFF] & 0xffffffff) | (v[X86_FOSEG] & 0xffffffff) << 32;
 	f.mxcsr = (uint32_t)v[X86_MXCSR];
 	for (int i = 0; i < 8; i++)
 		memcpy(f.fpr[i], st->st[i], 10);

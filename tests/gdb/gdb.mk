@@ -12,6 +12,7 @@ GDB_TESTS += tests/gdb/listen.t
 GDB_TESTS += tests/gdb/longrun.t
 GDB_TESTS += tests/gdb/mi.t
 GDB_TESTS += tests/gdb/lldb.t
+GDB_TESTS += tests/gdb/fidelity.t
 
 KVM_TESTS += $(GDB_TESTS)
 
