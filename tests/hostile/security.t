@@ -27,6 +27,7 @@ is "$m" "" "no call in vmm/ or gdbstub/ runs a program (system, popen, exec*, po
 allowed=(
 	'vmm/vm.c:open("/dev/kvm"'            # fixed name
 	'vmm/loader.c:open(path'              # the image named on the command line
+	'vmm/linux.c:open(path'               # --initrd FILE, named on the command line
 	'gdbstub/conn.c:unlink(s->spec.path)' # --gdb unix:PATH, ours at close
 	'gdbstub/conn.c:unlink(l->path)'      # --gdb unix:PATH, a stale socket (lstat: S_ISSOCK)
 	# the lane (vmm/lane.c, vmm/lane_boot.c), only without a usable /dev/kvm: its private
