@@ -17,6 +17,7 @@ include tests/unit/vmm.mk
 -include tests/gdb/gdb.mk
 -include tests/vmlane/vmlane.mk
 -include tests/hostile/hostile.mk
+include tests/linux/linux.mk
 
 PROVE ?= prove
 PROVE_FLAGS ?=

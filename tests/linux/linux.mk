@@ -1,5 +1,5 @@
 # tests/linux/linux.mk: the Linux kernel and initramfs the Linux boot tests use.
-#   `make linux-kernel` builds both into tests/linux/cache (GDBVMM_LINUX_CACHE):
+#   `make linux-kernel` builds both into ~/.cache/gdbvmm/linux (GDBVMM_LINUX_CACHE):
 #   tests/linux/build-kernel compiles Debian's linux-source-6.1 (minutes, the
 #   first time only) and tests/linux/mkinitramfs packs busybox-static and
 #   tests/linux/init. Each is a no-op that prints one line once its cache is
@@ -9,3 +9,8 @@
 linux-kernel:
 	$(Q)tests/linux/build-kernel
 	$(Q)tests/linux/mkinitramfs
+
+# The Linux tests (boot.t, gdb.t) run through lane.t: on hardware KVM
+# directly, elsewhere (kvm-pvm cannot run Linux, or no KVM) in one boot of
+# the VM lane. lane.t builds the kernel first when its cache is stale.
+SCRIPT_TESTS += tests/linux/lane.t
