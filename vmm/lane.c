@@ -393,24 +393,23 @@ int lane_run(const struct lane_opts *o)
 	l->stdin_tty = isatty(0);
 
 	if (!lane_boot_in_path(QEMU)) {
-		fprintf(stderr, "gdbvmm: %s%s; running the machine without it needs QEMU: "
-			"apt-get install qemu-system-x86\n", o->why ? "no usable /dev/kvm: " : "",
-			o->why ? o->why : "--lane");
+		fprintf(stderr, "gdbvmm: %s; running the machine without it needs QEMU: "
+			"apt-get install qemu-system-x86\n", o->why ? o->why : "--lane");
 		free(l);
 		return VM_STATUS_USAGE;
 	}
 	if (lane_boot_find_scripts(l) < 0 || lane_boot_cache_dir(l) < 0) {
-		fprintf(stderr, "gdbvmm: %s%s; and the nested VM's scripts (vmm/lane/ or "
+		fprintf(stderr, "gdbvmm: %s; and the nested VM's scripts (vmm/lane/ or "
 			"../libexec/gdbvmm/ next to the binary) or $HOME are missing\n",
-			o->why ? "no usable /dev/kvm: " : "", o->why ? o->why : "--lane");
+			o->why ? o->why : "--lane");
 		free(l);
 		return VM_STATUS_USAGE;
 	}
 	/* The one line that says what happens (README.md, "Without /dev/kvm"). */
-	fprintf(stderr, "gdbvmm: %s%s: running the machine in a nested KVM VM (QEMU TCG with "
+	fprintf(stderr, "gdbvmm: %s: running the machine in a nested KVM VM (QEMU TCG with "
 		"SVM): a few seconds to start, guest code fast, VM exits slower; "
 		"--no-lane or GDBVMM_LANE=off turns this off\n",
-		o->why ? "no usable /dev/kvm: " : "", o->why ? o->why : "--lane or GDBVMM_LANE=force");
+		o->why ? o->why : "--lane or GDBVMM_LANE=force");
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

@@ -252,6 +252,11 @@ static int load_images(struct vm *vm, const struct args *a, bool *irqchip, bool 
 	return 0;
 }
 
+/* kvm-pvm runs only guests that know it, and Linux does not: the lane's
+ * nested KVM runs it instead (README.md, "Without /dev/kvm"). */
+#define PVM_NO_LINUX "the host's KVM is kvm-pvm, which cannot run a Linux kernel"
+#define NEEDS_LANE (-2)	/* build_machine: run it in the lane instead */
+
 static int build_machine(struct vm *vm, const struct args *a)
 {
 	bool irqchip, any_elf64;
@@ -259,6 +264,13 @@ static int build_machine(struct vm *vm, const struct args *a)
 
 	if (r)
 		return r;
+	if (vm->images[0].boot.kind == IMAGE_LINUX && vm->caps.is_pvm) {
+		if (a->lane != LANE_OFF)
+			return NEEDS_LANE;
+		fprintf(stderr, "gdbvmm: %s (and --no-lane or GDBVMM_LANE=off refuses the "
+			"nested KVM VM that can)\n", PVM_NO_LINUX);
+		return VM_STATUS_USAGE;
+	}
 	if (irqchip && (r = vm_setup_irqchip(vm)) < 0) {
 		fprintf(stderr, "gdbvmm: cannot create the in-kernel interrupt controller: %s\n",
 			strerror(-r));
@@ -392,12 +404,10 @@ int main(int argc, char **argv)
 		char why[128];
 		if (r == -EAGAIN)
 			why[0] = 0;
-		else if (r == -ENOTSUP)
-			snprintf(why, sizeof(why), "it lacks KVM_CAP_IMMEDIATE_EXIT");
-		else if (r == -EPROTO)
-			snprintf(why, sizeof(why), "it does not answer as KVM");
 		else
-			snprintf(why, sizeof(why), "%s", strerror(-r));
+			snprintf(why, sizeof(why), "no usable /dev/kvm: %s",
+				 r == -ENOTSUP ? "it lacks KVM_CAP_IMMEDIATE_EXIT" :
+				 r == -EPROTO ? "it does not answer as KVM" : strerror(-r));
 		vm_destroy(vm);
 		status = run_in_lane(vm, &a, why[0] ? why : NULL);
 		vm_destroy(vm);
@@ -421,6 +431,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	status = build_machine(vm, &a);
+	if (status == NEEDS_LANE) {
+		/* the images were good; the lane loads them again there */
+		console_close(vm->con);
+		vm->con = NULL;
+		devices_fini(vm);
+		vm_destroy(vm);
+		status = run_in_lane(vm, &a, PVM_NO_LINUX);
+		vm_destroy(vm);
+		free(vm);
+		return status;
+	}
 	if (status)
 		goto out;
 	/* Only now, as the signal thread: the machine quit_key ends is whole

@@ -27,14 +27,6 @@ shell_session() {
 	is "$(cat "$T/err")" "" "$label: gdbvmm says nothing on stderr"
 }
 
-like_line() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		pass "$3"
-	else
-		fail "$3" "expected a line matching: $2" "in:" "$1"
-	fi
-}
-
 shell_session "bzImage, 1 vCPU" 1 --append "$APPEND" "$BZIMAGE"
 shell_session "bzImage, 2 vCPUs, KASLR on" 2 --append 'console=ttyS0' "$BZIMAGE"
 shell_session "bzImage, 4 vCPUs" 4 --append "$APPEND" "$BZIMAGE"

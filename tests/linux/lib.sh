@@ -121,3 +121,12 @@ linux_end() {
 
 # console: what the machine printed, \r dropped.
 console() { tr -d '\r' <"$T/con"; }
+
+# like_line TEXT REGEX DESCRIPTION: one test point: a line of TEXT matches.
+like_line() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		pass "$3"
+	else
+		fail "$3" "expected a line matching: $2" "in:" "$1"
+	fi
+}

@@ -14,3 +14,5 @@ linux-kernel:
 # directly, elsewhere (kvm-pvm cannot run Linux, or no KVM) in one boot of
 # the VM lane. lane.t builds the kernel first when its cache is stale.
 SCRIPT_TESTS += tests/linux/lane.t
+# host.t: the README's Linux command on this host, as a user runs it
+SCRIPT_TESTS += tests/linux/host.t
