@@ -195,6 +195,7 @@ int linux_load(struct vm *vm, struct image *img, int index, const uint8_t *bz, s
 	if (vm->low_end < LINUX_MIN_RAM)
 		return loader_error(err, errlen, -EINVAL, "a Linux kernel needs at least %llu MiB of RAM (-m)",
 				    LINUX_MIN_RAM >> 20);
+	vm_ram_hugepages(vm);
 	uint8_t *bp = vm->ram + LINUX_BOOT_PARAMS;
 	memset(bp, 0, 0x1000);
 	if (bz) {

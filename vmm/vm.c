@@ -65,12 +65,18 @@ static int vm_alloc_ram(struct vm *vm)
 	uint64_t ram = vm->opts.ram_size;
 	vm->low_end = ram < VM_LOW_RAM_MAX ? ram : VM_LOW_RAM_MAX;
 	vm->ram_size = ram > VM_LOW_RAM_MAX ? VM_HOLE_END + (ram - VM_LOW_RAM_MAX) : ram;
-	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram == MAP_FAILED) {
-		vm->ram = NULL;
+	/* 2 MiB-aligned, so that each 2 MiB of guest RAM can be one huge page
+	 * of the host (vm_ram_hugepages) */
+	const size_t align = 2u << 20;
+	uint8_t *p = mmap(NULL, vm->ram_size + align, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
 		return -ENOMEM;
-	}
+	uint8_t *a = (uint8_t *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	munmap(a + vm->ram_size, (size_t)(p + align - a));
+	vm->ram = a;
 	return 0;
 }
 
