@@ -6,6 +6,8 @@
 
 #   rspclient         a raw gdb protocol client timing s, g, m and c
 #   rspfloor          a server that answers every packet at once: the floor
+#   linux-bench       Linux's boot and a gdb session, against QEMU (in the lane
+#                     where the host's KVM cannot run Linux)
 # The run's figures also go to $(BENCH_DATA), from which tests/bench/charts
 # draws SVG charts into $(BENCH_CHARTS); docs/img/ holds the copies that
 # docs/performance.md shows (cp them there to update the docs).
@@ -55,4 +57,5 @@ bench: all $(BENCH_RAWKVM) $(BENCH_PUTS_BIG) $(BENCH_RSPCLIENT) $(BENCH_RSPFLOOR
 	$(Q)$(BENCH_WRAP) sh -c 'echo "#meta when $$(date -u "+%Y-%m-%d %H:%M UTC"), $$(nproc) CPUs, load $$(cut -d" " -f1-3 /proc/loadavg)" >$(BENCH_DATA) && \
 		BENCH_DATA=$(BENCH_DATA) RAWKVM=$(BENCH_RAWKVM) BENCH_PUTS_BIG=$(BENCH_PUTS_BIG) tests/bench/run && \
 		BENCH_DATA=$(BENCH_DATA) RSPCLIENT=$(BENCH_RSPCLIENT) RSPFLOOR=$(BENCH_RSPFLOOR) tests/bench/gdbstub-bench'
+	$(Q)echo; BENCH_DATA=$(BENCH_DATA) tests/bench/linux-bench
 	$(Q)echo; echo "charts of this run:"; tests/bench/charts $(BENCH_DATA) $(BENCH_CHARTS)
