@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/hostile/guests.t: hostile guests: bad hypercall pointers and lengths, port-I/O storms, huge rep outs, a triple fault, endless loops ended by --timeout, code rewritten under a breakpoint.
+# tests/hostile/guests.t: hostile guests: bad hypercall pointers and lengths, port-I/O storms, garbage to every device, huge rep outs, a triple fault, endless loops ended by --timeout, code rewritten under a breakpoint.
 #
 # The guests are tests/hostile/guests/*.S (built by tests/hostile/hostile.mk).
 # Each must end the way the monitor promises: the right status, the
@@ -8,7 +8,8 @@
 . "$(dirname "$0")/../gdb/lib.sh"
 
 G=tests/hostile/guests
-for f in hcbad.bin hcbad64.elf iostorm.bin pmstorm.elf smc.bin loop.bin hlt64.elf flood.bin; do
+for f in hcbad.bin hcbad64.elf iostorm.bin devstorm.bin devstorm-panic.bin devstorm-reset.bin \
+	devstorm-s5.bin pmstorm.elf smc.bin loop.bin hlt64.elf flood.bin; do
 	if [ ! -f "$G/$f" ]; then
 		echo "1..0 # SKIP $G/$f missing (make hostile-deps)"
 		exit 0
@@ -86,6 +87,57 @@ for p in 0080 0081 0084; do
 	is "$(grep -c "unclaimed port 0x$p" "$T/run.err")" 1 "iostorm -v: unclaimed port 0x$p reported once, not once per access"
 done
 ok "iostorm: the storm took less than 60 s ($SECS s)" test "$MS" -lt 60000
+
+# ---- garbage to every device ---------------------------------------------------
+# devstorm.bin: for each device of vmm/devices.c, random outs and ins of
+# every width at every port of it and random rep outs/ins, leaving out only
+# the values that end the machine; then the device must still answer as
+# designed ("ok NAME"). The storm prints random bytes (debug console,
+# UART, putchar), so the guest starts each of its own lines on a new line.
+DEVICES="hypercall uart-com1 debugcon isa-debug-exit acpi-pm1 reset-8042 pvpanic"
+
+# devstorm_stderr NAME [LINE]: with -v, stderr is the line saying which
+# machine (and no unclaimed port: every access was to a device), then
+# LINE when given, nothing else
+devstorm_stderr() {
+	local first rest machine='^gdbvmm: 1 vCPU\(s\), [0-9]+ MiB RAM, .+$'
+	first=$(head -n 1 "$T/run.err")
+	rest=$(tail -n +2 "$T/run.err")
+	if [[ $first =~ $machine ]] && [ "$rest" = "${2:-}" ]; then
+		pass "$1: stderr is the machine line${2:+ and the ending line}, no unclaimed port, nothing else"
+	else
+		fail "$1: stderr is the machine line${2:+ and the ending line}, no unclaimed port, nothing else"
+		diag_text stderr "$(cat "$T/run.err")"
+	fi
+}
+
+run -v "$G/devstorm.bin"
+is "$STATUS" 85 "devstorm: after the storm, outl 0xdead002a to port 0xf5 (isa-debug-exit) ends the machine: status (0x2a << 1) | 1 = 85"
+for d in $DEVICES; do
+	is "$(grep -acx "ok $d" "$T/run.out")" 1 "devstorm: $d survived its storm and answers as designed"
+done
+is "$(grep -ac '^FAIL' "$T/run.out")" 0 "devstorm: no device failed, the guest did not outlive its ending"
+is "$(grep -acx 'ending with outl 0xdead002a to port 0xf5 (isa-debug-exit)' "$T/run.out")" 1 \
+	"devstorm: it got to its ending"
+devstorm_stderr devstorm
+ok "devstorm: the storm took less than 60 s ($SECS s)" test "$MS" -lt 60000
+
+# the same, a shorter storm, then the other ways out: each still ends the
+# machine cleanly, with its status and no more than its own line
+for end in "panic 120 outb 1 to port 0x505 (pvpanic)" "reset 0 outb 0xfe to port 0x64 (reset)" \
+	"s5 0 outw SLP_EN|S5 to PM1a_CNT (poweroff)"; do
+	read -r name want how <<<"$end"
+	run -v "$G/devstorm-$name.bin"
+	is "$STATUS" "$want" "devstorm-$name: after the storm, $how ends the machine with status $want"
+	is "$(grep -ac '^ok ' "$T/run.out")" 7 "devstorm-$name: all 7 devices ok after the storm"
+	is "$(grep -ac '^FAIL' "$T/run.out")" 0 "devstorm-$name: no FAIL, the guest did not outlive its ending"
+	is "$(grep -acx "ending with $how" "$T/run.out")" 1 "devstorm-$name: it got to its ending"
+	if [ "$name" = panic ]; then
+		devstorm_stderr "devstorm-$name" "gdbvmm: vCPU 0 (devstorm-panic.bin): the guest kernel panicked (pvpanic)"
+	else
+		devstorm_stderr "devstorm-$name"
+	fi
+done
 
 run -m 16M "$G/pmstorm.elf"
 is "$STATUS" 0 "pmstorm (protected mode): rep outsb of 64 KiB, then 8 KiB across the end of RAM, finish"

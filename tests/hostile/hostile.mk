@@ -5,7 +5,8 @@
 #               addresses at the end of memory, 10,000 random packets, a
 #               killed client, 1,000 connects, two clients at once
 #   guests.t    hypercalls with bad pointers and lengths, port-I/O storms,
-#               rep outs with huge counts, a triple fault, endless loops
+#               garbage to every device and then each way a guest ends the
+#               machine, rep outs with huge counts, a triple fault, endless loops
 #               and --timeout, a guest rewriting code under a breakpoint
 #   security.t  loopback by default; no shell, no file named by a client
 #               or a guest
@@ -19,10 +20,13 @@
 # build/tests/hostile/rawclient), so a sanitizer run tests its own monitor
 # with the normal client.
 
-HOSTILE_FLAT   := hcbad iostorm spin smc loop flood
+HOSTILE_FLAT   := hcbad iostorm devstorm spin smc loop flood
 HOSTILE_ELF32  := pmstorm
 HOSTILE_ELF64  := hcbad64 hlt64
+# devstorm.S again, each ending another way (-DDEVSTORM_END=panic, ...)
+DEVSTORM_ENDS  := panic reset s5
 HOSTILE_GUESTS := $(HOSTILE_FLAT:%=tests/hostile/guests/%.bin) \
+                  $(DEVSTORM_ENDS:%=tests/hostile/guests/devstorm-%.bin) \
                   $(HOSTILE_ELF32:%=tests/hostile/guests/%.elf) \
                   $(HOSTILE_ELF64:%=tests/hostile/guests/%.elf)
 HOSTILE_RAWCLIENT := $(B)/tests/hostile/rawclient
@@ -58,16 +62,24 @@ $(HOSTILE_FLAT:%=$(B)/tests/hostile/guests/%.o) $(HOSTILE_ELF32:%=$(B)/tests/hos
 	$(if $(Q),@echo "  AS      $<")
 	$(Q)$(GUEST_CC) -m32 $(HOSTILE_ASFLAGS) -c $< -o $@
 
+$(DEVSTORM_ENDS:%=$(B)/tests/hostile/guests/devstorm-%.o): $(B)/tests/hostile/guests/devstorm-%.o: \
+		tests/hostile/guests/devstorm.S
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  AS      $@")
+	$(Q)$(GUEST_CC) -m32 $(HOSTILE_ASFLAGS) -DDEVSTORM_END=$* -c $< -o $@
+
 $(HOSTILE_ELF64:%=$(B)/tests/hostile/guests/%.o): $(B)/tests/hostile/guests/%.o: tests/hostile/guests/%.S
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  AS64    $<")
 	$(Q)$(GUEST_CC) -m64 $(HOSTILE_ASFLAGS) -c $< -o $@
 
-$(HOSTILE_FLAT:%=$(B)/tests/hostile/guests/%.elf): %.elf: %.o guests/flat.ld
+$(HOSTILE_FLAT:%=$(B)/tests/hostile/guests/%.elf) \
+$(DEVSTORM_ENDS:%=$(B)/tests/hostile/guests/devstorm-%.elf): %.elf: %.o guests/flat.ld
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(GUEST_LD) -m elf_i386 -T guests/flat.ld $(GUEST_LDFLAGS) -o $@ $<
 
-$(HOSTILE_FLAT:%=tests/hostile/guests/%.bin): tests/hostile/guests/%.bin: $(B)/tests/hostile/guests/%.elf
+$(HOSTILE_FLAT:%=tests/hostile/guests/%.bin) $(DEVSTORM_ENDS:%=tests/hostile/guests/devstorm-%.bin): \
+		tests/hostile/guests/%.bin: $(B)/tests/hostile/guests/%.elf
 	$(if $(Q),@echo "  OBJCOPY $@")
 	$(Q)$(GUEST_OBJCOPY) -O binary -j .text $< $@
 
