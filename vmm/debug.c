@@ -16,7 +16,6 @@
 
 #define MAX_BPS 64
 #define WATCH_MAX 64       /* bytes a stepping watchpoint may cover */
-#define DR6_BS (1u << 14)  /* single step (SDM vol. 3B, 17.2.3) */
 /* MXCSR's place in the XSAVE area's legacy region (SDM vol. 1, 10.5.1,
  * table 10-2) */
 #define XSAVE_MXCSR 24
@@ -89,113 +88,6 @@ struct vm_debug {
 	struct dbg_bp bps[MAX_BPS];
 	struct vcpu_debug cpus[VM_MAX_VCPUS];
 };
-
-/* ---- host self-test ----------------------------------------------------- */
-
-enum probe_kind { PROBE_STEP, PROBE_SW, PROBE_HW, PROBE_WP };
-
-/* One tiny real-mode guest at 0x1000 with IVT vectors 1 and 3 pointing to
- * a hlt at 0x1100: a debug event that KVM does not intercept ends in that
- * hlt instead of KVM_EXIT_DEBUG. */
-static bool probe_one(int kvm_fd, int run_size, enum probe_kind kind)
-{
-	static const uint8_t code_sw[] = { 0x90, 0xcc, 0xf4 };             /* nop; int3; hlt */
-	static const uint8_t code_hw[] = { 0x90, 0x90, 0xf4 };             /* nop; nop; hlt */
-	static const uint8_t code_wp[] = { 0xc6, 0x06, 0x00, 0x20, 0x01, 0xf4 }; /* movb $1,0x2000; hlt */
-	const size_t mem_size = 0x10000;
-	bool result = false;
-	int vmfd = -1, cpufd = -1;
-	struct kvm_run *run = NULL;
-	uint8_t *mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (mem == MAP_FAILED)
-		return false;
-	vmfd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	if (vmfd < 0)
-		goto out;
-	ioctl(vmfd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
-	struct kvm_userspace_memory_region reg = {
-		.memory_size = mem_size, .userspace_addr = (uint64_t)(uintptr_t)mem,
-	};
-	if (ioctl(vmfd, KVM_SET_USER_MEMORY_REGION, &reg) < 0)
-		goto out;
-	cpufd = ioctl(vmfd, KVM_CREATE_VCPU, 0);
-	if (cpufd < 0)
-		goto out;
-	run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, cpufd, 0);
-	if (run == MAP_FAILED) {
-		run = NULL;
-		goto out;
-	}
-	uint32_t vec = 0x1100; /* 0000:1100 */
-	memcpy(mem + 1 * 4, &vec, 4);
-	memcpy(mem + 3 * 4, &vec, 4);
-	mem[0x1100] = 0xf4;
-	const uint8_t *code = kind == PROBE_SW ? code_sw : kind == PROBE_WP ? code_wp : code_hw;
-	memcpy(mem + 0x1000, code, kind == PROBE_WP ? sizeof(code_wp) : 3);
-
-	struct kvm_sregs s;
-	if (ioctl(cpufd, KVM_GET_SREGS, &s) < 0)
-		goto out;
-	s.cs.base = 0;
-	s.cs.selector = 0;
-	s.ds = s.es = s.ss = s.cs;
-	s.ds.type = s.es.type = s.ss.type = 3;
-	struct kvm_regs r = { .rip = 0x1000, .rsp = 0x8000, .rflags = 2 };
-	if (ioctl(cpufd, KVM_SET_SREGS, &s) < 0 || ioctl(cpufd, KVM_SET_REGS, &r) < 0)
-		goto out;
-
-	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE };
-	switch (kind) {
-	case PROBE_STEP: dbg.control |= KVM_GUESTDBG_SINGLESTEP; break;
-	case PROBE_SW: dbg.control |= KVM_GUESTDBG_USE_SW_BP; break;
-	case PROBE_HW:
-		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
-		dbg.arch.debugreg[0] = 0x1001;
-		dbg.arch.debugreg[7] = 0x1 | 0x200; /* L0, exec, GE */
-		break;
-	case PROBE_WP:
-		dbg.control |= KVM_GUESTDBG_USE_HW_BP;
-		dbg.arch.debugreg[0] = 0x2000;
-		dbg.arch.debugreg[7] = 0x1 | 0x200 | (1u << 16); /* L0, write, 1 byte */
-		break;
-	}
-	if (ioctl(cpufd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
-		goto out;
-	for (int i = 0; i < 8; i++) {
-		if (ioctl(cpufd, KVM_RUN, 0) < 0)
-			break;
-		if (run->exit_reason == KVM_EXIT_DEBUG) {
-			uint32_t exc = run->debug.arch.exception;
-			uint64_t dr6 = run->debug.arch.dr6;
-			result = kind == PROBE_STEP ? exc == 1 && (dr6 & DR6_BS)
-				 : kind == PROBE_SW ? exc == 3
-				 : exc == 1 && (dr6 & 1);
-			break;
-		}
-		if (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO &&
-		    run->exit_reason != KVM_EXIT_INTR)
-			break; /* hlt, shutdown, internal error: the event was not intercepted */
-	}
-out:
-	if (run)
-		munmap(run, (size_t)run_size);
-	if (cpufd >= 0)
-		close(cpufd);
-	if (vmfd >= 0)
-		close(vmfd);
-	munmap(mem, mem_size);
-	return result;
-}
-
-int debug_probe_host(struct vm *vm)
-{
-	vm->caps.single_step = probe_one(vm->kvm_fd, vm->run_size, PROBE_STEP);
-	vm->caps.sw_bp = probe_one(vm->kvm_fd, vm->run_size, PROBE_SW);
-	vm->caps.hw_bp = probe_one(vm->kvm_fd, vm->run_size, PROBE_HW);
-	vm->caps.hw_wp = probe_one(vm->kvm_fd, vm->run_size, PROBE_WP);
-	return 0;
-}
 
 /* ---- engine state --------------------------------------------------------- */
 
@@ -580,7 +472,7 @@ void debug_on_exit(struct vcpu *cpu)
 	uint64_t pc = cpu->run->debug.arch.pc;
 
 	pthread_mutex_lock(&d->lock);
-	if (exc == 1 && (dr6 & DR6_BS) && c->hole_open) {
+	if (exc == 1 && (dr6 & X86_DR6_BS) && c->hole_open) {
 		/* one instruction of a DBG_HOLE page done: on to the next one while
 		 * it is in the same page and no breakpoint; else unmap the page
 		 * again, and its next fetch exits */
@@ -595,7 +487,7 @@ void debug_on_exit(struct vcpu *cpu)
 		close_hole_locked(d, cpu);
 		apply_debug_locked(d, cpu);
 	}
-	if (exc == 1 && (dr6 & DR6_BS)) {
+	if (exc == 1 && (dr6 & X86_DR6_BS)) {
 		if (c->step_over) {
 			/* off the breakpoint; a trap this vCPU stood inside is
 			 * written now, or it steps again if it is still inside */
@@ -670,7 +562,7 @@ void debug_after_io(struct vcpu *cpu)
 	if (r < 0) {
 		cpu->run->exit_reason = KVM_EXIT_DEBUG;
 		cpu->run->debug.arch.exception = 1;
-		cpu->run->debug.arch.dr6 = DR6_BS;
+		cpu->run->debug.arch.dr6 = X86_DR6_BS;
 		cpu->run->debug.arch.pc = linear_pc(vcpu_regs(cpu), vcpu_sregs(cpu));
 	}
 	debug_on_exit(cpu);

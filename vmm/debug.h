@@ -13,7 +13,7 @@ struct vcpu;
 struct vm_debug;
 
 /* How a breakpoint or watchpoint is carried out (chosen per insertion from
- * what the host KVM can do, see debug_probe_host). */
+ * what the host KVM can do: vm->caps, from vm_probe_host). */
 enum dbg_how {
 	DBG_INT3, /* a planted 0xcc, intercepted by KVM (KVM_GUESTDBG_USE_SW_BP) */
 	DBG_DR,   /* a debug register (KVM_GUESTDBG_USE_HW_BP) */
@@ -22,11 +22,6 @@ enum dbg_how {
 	DBG_PAGE, /* the watched page is read-only to KVM: writes exit as MMIO */
 	DBG_HOLE, /* the code page is unmapped in KVM: each fetch from it exits */
 };
-
-/* Runs tiny guests in a scratch VM to learn whether an intercepted int3
- * comes back as KVM_EXIT_DEBUG, and whether execution and data
- * breakpoints fire; fills vm->caps. */
-int debug_probe_host(struct vm *vm);
 
 /* The engine for one machine; `start_stopped` parks every vCPU before its
  * first instruction (gdb's -S). */

@@ -389,7 +389,6 @@ int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s
 	struct gdb_stub *stub;
 	int r;
 
-	debug_probe_host(vm);
 	if ((r = debug_create(vm, wait)) < 0) {
 		fprintf(stderr, "gdbvmm: gdb server: %s\n", strerror(-r));
 		return VM_STATUS_USAGE;

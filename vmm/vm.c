@@ -28,24 +28,6 @@ static int kvm_ioctl_retry(int fd, unsigned long req, unsigned long arg)
 	return r;
 }
 
-int vm_probe_host(struct vm *vm)
-{
-	struct host_caps *c = &vm->caps;
-	int sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
-	int dbg2 = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
-	int maxv = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
-
-	c->is_pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
-	c->sync_regs = sync > 0 && (sync & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
-				    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
-	c->immediate_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0;
-	c->ro_mem = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
-	c->emul_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_ON_EMULATION_FAILURE) > 0;
-	c->blockirq = dbg2 > 0 && (dbg2 & KVM_GUESTDBG_BLOCKIRQ);
-	c->max_vcpus = maxv > 0 ? maxv : 1;
-	return 0;
-}
-
 static void vm_init(struct vm *vm, const struct vm_opts *opts)
 {
 	memset(vm, 0, sizeof(*vm));

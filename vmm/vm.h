@@ -150,9 +150,12 @@ struct vm_opts {
 	const char *append;  /* extra multiboot command line; Linux: the command line */
 	int smp;             /* vCPUs of a Linux kernel (0: not given, 1) */
 	const char *initrd;  /* Linux: the initial RAM disk */
+	bool debug;          /* a debugger may attach (--gdb): probe its abilities too */
 };
 
-/* What the host KVM can do, probed once at start (vm_probe_host). */
+/* What the host KVM can do, probed once at start (vm_probe_host, in
+ * vmm/hostprobe.c); the debug abilities (single_step, sw_bp, hw_bp, hw_wp)
+ * only when vm_opts.debug, else false. */
 struct host_caps {
 	bool is_pvm;          /* kvm-pvm: no 32-bit paging, no PM interrupts */
 	bool sync_regs;
@@ -212,7 +215,6 @@ int vm_create(struct vm *vm, const struct vm_opts *opts);
  * before vmm/lane.c runs them on the lane's KVM. vm_destroy frees it. */
 int vm_create_offline(struct vm *vm, const struct vm_opts *opts);
 void vm_destroy(struct vm *vm);
-int vm_probe_host(struct vm *vm);
 int vm_setup_irqchip(struct vm *vm);
 int vm_irq_line(struct vm *vm, unsigned irq, int level);
 /* Guest-physical range -> host pointer, or NULL if any byte is outside RAM
@@ -246,6 +248,12 @@ int vm_wait(struct vm *vm, unsigned timeout_s);
 /* End the machine with `status` (isa-debug-exit, a fault, a signal). */
 void vm_request_exit(struct vm *vm, int status);
 void vm_print_stats(struct vm *vm);
+
+/* hostprobe.c: fills vm->caps (vm_create calls it): KVM's capabilities,
+ * and with vm->opts.debug a self-test in scratch VMs: tiny guests learn
+ * whether single-step works, an intercepted int3 comes back as
+ * KVM_EXIT_DEBUG, and execution and data breakpoints fire. */
+int vm_probe_host(struct vm *vm);
 
 /* vcpu.c */
 int vcpu_create(struct vm *vm, int index, const struct image *img);

@@ -3,6 +3,7 @@ VMM_OBJS :=
 VMM_OBJS += $(B)/vmm/main.o
 VMM_OBJS += $(B)/vmm/help.o
 VMM_OBJS += $(B)/vmm/vm.o
+VMM_OBJS += $(B)/vmm/hostprobe.o
 VMM_OBJS += $(B)/vmm/vcpu.o
 VMM_OBJS += $(B)/vmm/iobus.o
 VMM_OBJS += $(B)/vmm/console.o
