@@ -20,6 +20,7 @@ VMM_OBJS += $(B)/vmm/dev_reset.o
 VMM_OBJS += $(B)/vmm/dev_pvpanic.o
 VMM_OBJS += $(B)/vmm/linux.o
 VMM_OBJS += $(B)/vmm/acpi.o
+VMM_OBJS += $(B)/vmm/x86_regs.o
 VMM_OBJS += $(B)/vmm/debug.o
 VMM_OBJS += $(B)/vmm/gdbserver.o
 VMM_OBJS += $(B)/vmm/lane.o

@@ -33,7 +33,7 @@ FUZZ_SRC_session   := gdbstub/packet.c gdbstub/regs.c gdbstub/gdbstub.c tests/un
 FUZZ_SRC_loader    := vmm/loader.c vmm/linux.c vmm/acpi.c
 FUZZ_SRC_mmu       := vmm/x86mmu.c
 FUZZ_SRC_hypercall := vmm/dev_hypercall.c vmm/hypercall.c vmm/vcpu.c vmm/vm.c vmm/hostprobe.c vmm/x86mmu.c \
-                      vmm/iobus.c vmm/debug.c
+                      vmm/iobus.c vmm/debug.c vmm/x86_regs.c
 
 FUZZ_BINS := $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
 
