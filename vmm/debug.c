@@ -43,7 +43,6 @@ struct dbg_bp {
 
 struct vcpu_debug {
 	enum gdb_resume_action action;
-	bool parked;
 	bool gone;          /* the thread ended */
 	bool has_event;
 	uint64_t event_seq;
@@ -67,8 +66,6 @@ struct vcpu_debug {
 
 struct vm_debug {
 	struct vm *vm;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
 	int efd;
 	bool attached;
 	bool stopping;    /* an all-stop is under way */
@@ -86,6 +83,8 @@ struct vm_debug {
 	struct vcpu_debug cpus[VM_MAX_VCPUS];
 };
 
+static const struct vm_hooks debug_hooks;
+
 /* ---- engine state --------------------------------------------------------- */
 
 int debug_create(struct vm *vm, bool start_stopped)
@@ -94,8 +93,6 @@ int debug_create(struct vm *vm, bool start_stopped)
 	if (!d)
 		return -ENOMEM;
 	d->vm = vm;
-	pthread_mutex_init(&d->lock, NULL);
-	pthread_cond_init(&d->cond, NULL);
 	d->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (d->efd < 0) {
 		free(d);
@@ -103,13 +100,13 @@ int debug_create(struct vm *vm, bool start_stopped)
 	}
 	d->stop_signal = SIGTRAP_GDB;
 	for (int i = 0; i < vm->nr_vcpus; i++) {
-		vm->vcpus[i].dbg = &d->cpus[i];
 		d->cpus[i].action = start_stopped ? GDB_RESUME_NONE : GDB_RESUME_CONT;
 		if (start_stopped)
 			atomic_store(&vm->vcpus[i].stop_req, true);
 	}
 	d->stopping = start_stopped;
 	vm->dbg = d;
+	vm->hooks = &debug_hooks;
 	return 0;
 }
 
@@ -119,17 +116,14 @@ void debug_destroy(struct vm *vm)
 	if (!d)
 		return;
 	vm->dbg = NULL;
-	for (int i = 0; i < vm->nr_vcpus; i++)
-		vm->vcpus[i].dbg = NULL;
+	vm->hooks = NULL;
 	close(d->efd);
-	pthread_cond_destroy(&d->cond);
-	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
 
 static struct vcpu_debug *cd(struct vcpu *cpu)
 {
-	return (struct vcpu_debug *)(void *)cpu->dbg;
+	return &cpu->vm->dbg->cpus[cpu->index];
 }
 
 static bool machine_gone_locked(struct vm_debug *d);
@@ -165,7 +159,7 @@ static void check_stopped_locked(struct vm_debug *d)
 	if (!d->stopping)
 		return;
 	for (int i = 0; i < d->vm->nr_vcpus; i++)
-		if (!d->cpus[i].parked && !d->cpus[i].gone)
+		if (!d->vm->vcpus[i].parked && !d->cpus[i].gone)
 			return;
 	d->stopping = false;
 	d->stopped = true;
@@ -178,7 +172,7 @@ static void request_stop_locked(struct vm_debug *d)
 		return;
 	d->stopping = true;
 	for (int i = 0; i < d->vm->nr_vcpus; i++)
-		if (!d->cpus[i].parked && !d->cpus[i].gone)
+		if (!d->vm->vcpus[i].parked && !d->cpus[i].gone)
 			vcpu_kick(&d->vm->vcpus[i]);
 	check_stopped_locked(d);
 }
@@ -220,7 +214,7 @@ static void arm_locked(struct vm_debug *d, struct dbg_bp *b, uint64_t pc)
 		return;
 	for (int i = 0; i < d->vm->nr_vcpus; i++) {
 		const struct vcpu_debug *c = &d->cpus[i];
-		if (!c->gone && c->parked && c->state_ok && inside_trap(b, x86_regs_linear_pc(&c->regs, &c->sregs)))
+		if (!c->gone && d->vm->vcpus[i].parked && c->state_ok && inside_trap(b, x86_regs_linear_pc(&c->regs, &c->sregs)))
 			return;
 	}
 	for (unsigned k = 0; k < b->nplant; k++) {
@@ -321,70 +315,34 @@ static void apply_debug_locked(struct vm_debug *d, struct vcpu *cpu)
 
 /* ---- the vCPU side -------------------------------------------------------- */
 
-static void snapshot(struct vcpu *cpu)
+/* Hooks on the core's parking (struct vm_hooks, vmm/vm.h). */
+
+static void on_park_begin(struct vcpu *cpu)
 {
 	struct vcpu_debug *c = cd(cpu);
-	if (cpu->vm->caps.sync_regs && cpu->sync_fresh) {
-		c->regs = cpu->run->s.regs.regs;
-		c->sregs = *vcpu_sregs(cpu);
-	} else {
-		ioctl(cpu->fd, KVM_GET_REGS, &c->regs);
-		ioctl(cpu->fd, KVM_GET_SREGS, &c->sregs);
-	}
-	c->state_ok = true;
-	c->fpu_ok = false;
-}
-
-/* Finish an I/O exit inside KVM without running guest code (KVM API,
- * "kvm_run": immediate_exit completes pending operations). */
-static void complete_pending_io(struct vcpu *cpu)
-{
-	__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	ioctl(cpu->fd, KVM_RUN, 0);
-	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
-	cpu->io_pending = false;
-	cpu->sync_fresh = true; /* KVM stores the sync regs on every return */
-	cpu->sregs_valid = false;
-}
-
-void debug_park(struct vcpu *cpu)
-{
-	struct vm *vm = cpu->vm;
-	struct vm_debug *d = vm->dbg;
-	struct vcpu_debug *c = cd(cpu);
-
-	if (cpu->io_pending && !cpu->retry)
-		complete_pending_io(cpu);
 	if (c->rewind) {
 		/* the trap's `out` is done inside KVM: back to the breakpoint */
-		struct kvm_regs r;
-		if (ioctl(cpu->fd, KVM_GET_REGS, &r) == 0) {
-			r.rip = c->rewind_rip;
-			ioctl(cpu->fd, KVM_SET_REGS, &r);
-		}
+		vcpu_set_rip(cpu, c->rewind_rip);
 		c->rewind = false;
-		cpu->sync_fresh = false;
 	}
+}
 
-	pthread_mutex_lock(&d->lock);
-	snapshot(cpu);
-	c->parked = true;
-	check_stopped_locked(d);
-	while (atomic_load(&cpu->stop_req) && !atomic_load(&vm->exiting)) {
-		pthread_cond_wait(&d->cond, &d->lock);
-		/* resumed (debug_resume cleared `parked`) and stopped again
-		 * before this thread woke: it never ran, it parks again */
-		if (!c->parked && atomic_load(&cpu->stop_req)) {
-			c->parked = true;
-			check_stopped_locked(d);
-		}
+static void on_parked(struct vcpu *cpu, bool again)
+{
+	struct vcpu_debug *c = cd(cpu);
+	if (!again) {
+		vcpu_get_state(cpu, &c->regs, &c->sregs);
+		c->state_ok = true;
+		c->fpu_ok = false;
 	}
-	c->parked = false;
-	c->state_ok = false;
-	if (!atomic_load(&vm->exiting))
-		apply_debug_locked(d, cpu);
-	pthread_mutex_unlock(&d->lock);
-	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	check_stopped_locked(cpu->vm->dbg);
+}
+
+static void on_unparked(struct vcpu *cpu)
+{
+	cd(cpu)->state_ok = false;
+	if (!atomic_load(&cpu->vm->exiting))
+		apply_debug_locked(cpu->vm->dbg, cpu);
 }
 
 /* Stepping fallback: after each step, breakpoints at the new pc and
@@ -452,7 +410,10 @@ static struct dbg_bp *bp_by_dr(struct vm_debug *d, int dr)
 	return NULL;
 }
 
-void debug_on_exit(struct vcpu *cpu)
+/* Hooks on the core's exits (struct vm_hooks, vmm/vm.h). */
+
+/* A KVM_EXIT_DEBUG: a step, a debug register or an int3, ours or the guest's. */
+static void on_debug_exit(struct vcpu *cpu)
 {
 	struct vm_debug *d = cpu->vm->dbg;
 	struct vcpu_debug *c = cd(cpu);
@@ -460,7 +421,7 @@ void debug_on_exit(struct vcpu *cpu)
 	uint64_t dr6 = cpu->run->debug.arch.dr6;
 	uint64_t pc = cpu->run->debug.arch.pc;
 
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	if (exc == 1 && (dr6 & X86_DR6_BS) && c->hole_open) {
 		/* one instruction of a DBG_HOLE page done: on to the next one while
 		 * it is in the same page and no breakpoint; else unmap the page
@@ -470,7 +431,7 @@ void debug_on_exit(struct vcpu *cpu)
 		if (c->action == GDB_RESUME_CONT && !c->step_over && (gpa & ~0xfffull) == c->hole_page &&
 		    !hole_bp_at(d, pc, gpa)) {
 			check_stepping_locked(d, cpu, pc);
-			pthread_mutex_unlock(&d->lock);
+			pthread_mutex_unlock(&d->vm->pause_lock);
 			return;
 		}
 		close_hole_locked(d, cpu);
@@ -525,39 +486,19 @@ void debug_on_exit(struct vcpu *cpu)
 		c->inject = exc == 3 ? KVM_GUESTDBG_INJECT_BP : KVM_GUESTDBG_INJECT_DB;
 		apply_debug_locked(d, cpu);
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 }
 
-/* Under nested SVM (the VM lane: KVM inside QEMU TCG) KVM loses the
- * single-step trap of an instruction whose port I/O went to userspace
- * once it finishes that I/O, and the vCPU runs on: a `stepi` over a
- * hypercall ran the guest to its end. So the I/O is finished here
- * (immediate_exit: KVM API, "kvm_run"), and the step is reported as KVM
- * reports it (KVM_EXIT_DEBUG) or, where it did not, as done: the
- * instruction is complete and rip is past it. */
-void debug_after_io(struct vcpu *cpu)
+/* A stepping vCPU's lone I/O access is finished and its step reported
+ * by the core (vmm/vcpu.c, finish_io_step): whether it steps is ours. */
+static bool on_io_step(struct vcpu *cpu)
 {
-	struct vcpu_debug *c = cd(cpu);
-	if (!c || !(c->applied.control & KVM_GUESTDBG_SINGLESTEP))
-		return;
-	__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	int r = ioctl(cpu->fd, KVM_RUN, 0);
-	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
-	cpu->io_pending = false;
-	cpu->sync_fresh = true; /* KVM stores the sync regs on every return */
-	cpu->sregs_valid = false;
-	if (r == 0 && cpu->run->exit_reason != KVM_EXIT_DEBUG)
-		return; /* not a lone access after all: nothing to report */
-	if (r < 0) {
-		cpu->run->exit_reason = KVM_EXIT_DEBUG;
-		cpu->run->debug.arch.exception = 1;
-		cpu->run->debug.arch.dr6 = X86_DR6_BS;
-		cpu->run->debug.arch.pc = x86_regs_linear_pc(vcpu_regs(cpu), vcpu_sregs(cpu));
-	}
-	debug_on_exit(cpu);
+	return cd(cpu)->applied.control & KVM_GUESTDBG_SINGLESTEP;
 }
 
-bool debug_on_trap(struct vcpu *cpu)
+/* A port I/O exit that may be a planted trap: true when it was one (the
+ * vCPU then parks with the hit recorded and its rip put back). */
+static bool on_io(struct vcpu *cpu)
 {
 	struct vm_debug *d = cpu->vm->dbg;
 	struct kvm_run *run = cpu->run;
@@ -574,7 +515,7 @@ bool debug_on_trap(struct vcpu *cpu)
 	 * A trap reached through another mapping of its page (its physical
 	 * address matches, its linear one does not) still stops the vCPU:
 	 * running on would execute the trap's second byte. */
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	for (uint64_t back = 0; back <= 2 && !hit; back += 2) {
 		uint64_t gpa = UINT64_MAX, left;
 		vcpu_translate_sregs(cpu->vm, sr, pc - back, &gpa, &left);
@@ -590,11 +531,13 @@ bool debug_on_trap(struct vcpu *cpu)
 					    SIGTRAP_GDB, pc - back);
 		}
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return hit;
 }
 
-bool debug_on_emulation_failure(struct vcpu *cpu)
+/* An emulation failure: true when it was a fetch from a page unmapped for
+ * a breakpoint (the vCPU stops there or steps one instruction on). */
+static bool on_emulation_failure(struct vcpu *cpu)
 {
 	struct vm *vm = cpu->vm;
 	struct vm_debug *d = vm->dbg;
@@ -603,7 +546,7 @@ bool debug_on_emulation_failure(struct vcpu *cpu)
 	uint64_t pc = x86_regs_linear_pc(vcpu_regs(cpu), sr);
 	bool ours = false;
 
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	/* the instruction at pc, or its last byte, is in a page of its own */
 	for (uint64_t off = 0; off <= 15 && !ours; off += 15) {
 		uint64_t gpa, left;
@@ -629,49 +572,37 @@ bool debug_on_emulation_failure(struct vcpu *cpu)
 	}
 	if (!ours && d->emul_exit && (sr->cs.selector & 3) == 3) {
 		/* not ours: what KVM does at CPL 3 without the capability, #UD */
-		struct kvm_vcpu_events ev;
-		if (ioctl(cpu->fd, KVM_GET_VCPU_EVENTS, &ev) == 0) {
-			ev.exception.injected = 1;
-			ev.exception.nr = 6;
-			ev.exception.has_error_code = 0;
-			ours = ioctl(cpu->fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
-		}
+		ours = vcpu_inject_exception(cpu, 6) == 0;
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return ours;
 }
 
-bool debug_take_fault(struct vcpu *cpu, const char *text, int status, int sig)
+/* A fault taken when a debugger is attached: the vCPU parks, the machine stays. */
+static bool on_fault(struct vcpu *cpu, const char *text, int status, int sig)
 {
 	struct vm_debug *d = cpu->vm->dbg;
 	if (!d)
 		return false;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	bool take = d->attached;
 	if (take) {
 		d->fault_status = status;
 		record_event_locked(d, cpu, GDB_STOP_FAULT, sig, 0);
 		snprintf(cd(cpu)->event.text, sizeof(cd(cpu)->event.text), "%s", text);
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return take;
 }
 
-void debug_vcpu_finished(struct vcpu *cpu)
+/* This vCPU's thread is ending (guest finished, faulted or machine ending). */
+static void on_ended(struct vcpu *cpu)
 {
 	struct vm_debug *d = cpu->vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	cd(cpu)->gone = true;
 	check_stopped_locked(d);
-	pthread_mutex_unlock(&d->lock);
-}
-
-void debug_machine_exiting(struct vm *vm)
-{
-	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->lock);
-	pthread_cond_broadcast(&d->cond);
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 }
 
 /* ---- the target side ------------------------------------------------------ */
@@ -697,7 +628,7 @@ int debug_get_stop(struct vm *vm, struct gdb_stop *stop)
 	uint64_t v;
 	int r = -EAGAIN;
 
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	if (read(d->efd, &v, sizeof(v)) < 0) {
 		/* nothing new; a stop already taken is not reported twice */
 	}
@@ -730,7 +661,7 @@ int debug_get_stop(struct vm *vm, struct gdb_stop *stop)
 		d->signalled = false;
 		r = 0;
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return r;
 }
 
@@ -743,10 +674,10 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 	enum gdb_resume_action eff[VM_MAX_VCPUS];
 	bool stepping = false, any = false;
 
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	if (!d->stopped || machine_gone_locked(d)) {
 		check_stopped_locked(d);
-		pthread_mutex_unlock(&d->lock);
+		pthread_mutex_unlock(&d->vm->pause_lock);
 		return 0;
 	}
 	for (int i = 0; i < vm->nr_vcpus; i++)
@@ -764,13 +695,13 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		if (eff[i] != GDB_RESUME_NONE && d->cpus[i].has_event) {
 			signal_stop_locked(d);
-			pthread_mutex_unlock(&d->lock);
+			pthread_mutex_unlock(&d->vm->pause_lock);
 			return 0;
 		}
 	if (!any) {
 		/* nothing can run: report a stop at once */
 		signal_stop_locked(d);
-		pthread_mutex_unlock(&d->lock);
+		pthread_mutex_unlock(&d->vm->pause_lock);
 		return 0;
 	}
 	d->stopped = false;
@@ -807,32 +738,28 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 						 (d->bps[j].how == DBG_TRAP && !d->bps[j].armed &&
 						  inside_trap(&d->bps[j], pc)));
 		}
-		/* no longer parked from now on, even before its thread wakes: a
-		 * stop requested meanwhile must wait for it (all-stop) */
-		c->parked = false;
-		atomic_store(&vm->vcpus[i].stop_req, false);
+		vcpu_unpark(&vm->vcpus[i]);
 	}
-	pthread_cond_broadcast(&d->cond);
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return 0;
 }
 
 int debug_interrupt(struct vm *vm)
 {
 	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	if (!d->stopped) {
 		d->stop_signal = SIGINT_GDB;
 		request_stop_locked(d);
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return 0;
 }
 
 int debug_attach(struct vm *vm)
 {
 	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	d->attached = true;
 	if (d->stopped || machine_gone_locked(d)) {
 		d->signalled = false;
@@ -841,7 +768,7 @@ int debug_attach(struct vm *vm)
 		d->stop_signal = SIGTRAP_GDB;
 		request_stop_locked(d);
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return 0;
 }
 
@@ -860,7 +787,7 @@ void debug_detach(struct vm *vm)
 	struct vm_debug *d = vm->dbg;
 	enum gdb_resume_action all[VM_MAX_VCPUS];
 
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	bool had_page = any_how(d, DBG_PAGE) || any_how(d, DBG_HOLE);
 	for (int i = 0; i < MAX_BPS; i++)
 		if (d->bps[i].used)
@@ -874,7 +801,7 @@ void debug_detach(struct vm *vm)
 		all[i] = GDB_RESUME_CONT;
 	}
 	int fault_status = d->fault_status;
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	if (fault_status) {
 		/* a faulted guest cannot go on: end the machine as without gdb */
 		vm_request_exit(vm, fault_status);
@@ -913,14 +840,14 @@ int debug_cpu_view(struct vm *vm, int cpu, struct kvm_regs *regs, struct kvm_sre
 		   bool *gone)
 {
 	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	int r = ensure_state(vm, cpu);
 	if (r == 0) {
 		*regs = d->cpus[cpu].regs;
 		*sregs = d->cpus[cpu].sregs;
 		*gone = d->cpus[cpu].gone;
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return r;
 }
 
@@ -943,25 +870,25 @@ int debug_translate(struct vm *vm, int cpu, uint64_t la, uint64_t *gpa, uint64_t
 int debug_get_state(struct vm *vm, int cpu, struct x86_state *st)
 {
 	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	int r = ensure_state(vm, cpu);
 	if (r < 0) {
-		pthread_mutex_unlock(&d->lock);
+		pthread_mutex_unlock(&d->vm->pause_lock);
 		return r;
 	}
 	const struct vcpu_debug *c = &d->cpus[cpu];
 	x86_regs_from_kvm(&c->regs, &c->sregs, &c->fpu, st);
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return 0;
 }
 
 int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
 {
 	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	int r = ensure_state(vm, cpu);
 	if (r < 0) {
-		pthread_mutex_unlock(&d->lock);
+		pthread_mutex_unlock(&d->vm->pause_lock);
 		return r;
 	}
 	struct vcpu_debug *c = &d->cpus[cpu];
@@ -971,21 +898,16 @@ int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
 	struct kvm_fpu f = c->fpu;
 	x86_regs_to_kvm(vm, st, &g, &s, &f);
 
-	r = 0;
-	if (memcmp(&g, &c->regs, sizeof(g)) && ioctl(vc->fd, KVM_SET_REGS, &g) < 0)
-		r = -errno;
-	if (!r && memcmp(&s, &c->sregs, sizeof(s)) && ioctl(vc->fd, KVM_SET_SREGS, &s) < 0)
-		r = -errno;
-	if (!r && memcmp(&f, &c->fpu, sizeof(f)) && ioctl(vc->fd, KVM_SET_FPU, &f) < 0)
-		r = -errno;
+	/* only what changed: each vCPU ioctl costs microseconds */
+	r = vcpu_put_state(vc, memcmp(&g, &c->regs, sizeof(g)) ? &g : NULL,
+			   memcmp(&s, &c->sregs, sizeof(s)) ? &s : NULL,
+			   memcmp(&f, &c->fpu, sizeof(f)) ? &f : NULL);
 	if (!r && f.mxcsr != c->fpu.mxcsr)
 		r = x86_regs_set_mxcsr(vc->fd, f.mxcsr);
 	/* what KVM holds now, whatever part was refused */
 	c->state_ok = c->fpu_ok = false;
-	vc->sync_fresh = false;
-	vc->sregs_valid = false;
 	ensure_state(vm, cpu);
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return r;
 }
 
@@ -1053,10 +975,11 @@ static int remap_locked(struct vm_debug *d)
 	return r;
 }
 
-void debug_on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len)
+/* A guest write to a read-only page (done already): compare watches. */
+static void on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len)
 {
 	struct vm_debug *d = cpu->vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	for (int i = 0; i < MAX_BPS; i++) {
 		struct dbg_bp *b = &d->bps[i];
 		if (!b->used || b->how != DBG_PAGE || gpa >= b->gpa + b->len || b->gpa >= gpa + len)
@@ -1068,7 +991,7 @@ void debug_on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 }
 
 /* An address the guest has not mapped (yet) that lies in a segment the
@@ -1189,7 +1112,7 @@ int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 		return -EOPNOTSUPP;
 	if (type >= GDB_WP_WRITE && (len == 0 || len > WATCH_MAX))
 		return -EINVAL;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	if (find_bp(d, type, addr, len)) /* gdb may insert twice; once is enough */
 		goto out;
 	struct dbg_bp *b = NULL;
@@ -1275,7 +1198,7 @@ int debug_insert(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 	}
 	b->used = true;
 out:
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return r;
 }
 
@@ -1283,7 +1206,7 @@ int debug_remove(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 {
 	struct vm_debug *d = vm->dbg;
 	(void)cpu;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	struct dbg_bp *b = find_bp(d, type, addr, len);
 	if (b) {
 		bool page = b->how == DBG_PAGE;
@@ -1291,14 +1214,14 @@ int debug_remove(struct vm *vm, int cpu, enum gdb_bp_type type, uint64_t addr, u
 		if (page)
 			remap_locked(d);
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	return b ? 0 : -ENOENT;
 }
 
 void debug_shadow_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
 {
 	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	for (int i = 0; i < MAX_BPS; i++) {
 		struct dbg_bp *b = &d->bps[i];
 		/* a byte the guest has overwritten since (self-modifying code)
@@ -1308,13 +1231,13 @@ void debug_shadow_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
 			    ((uint8_t *)buf)[b->pgpa[k] - gpa] == b->plant[k])
 				((uint8_t *)buf)[b->pgpa[k] - gpa] = b->saved[k];
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 }
 
 void debug_shadow_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len)
 {
 	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	for (int i = 0; i < MAX_BPS; i++) {
 		struct dbg_bp *b = &d->bps[i];
 		for (unsigned k = 0; b->used && k < b->nplant; k++)
@@ -1324,7 +1247,7 @@ void debug_shadow_write(struct vm *vm, uint64_t gpa, const void *buf, size_t len
 					*(uint8_t *)vm_gpa(vm, b->pgpa[k], 1) = b->plant[k];
 			}
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 }
 
 int debug_describe(struct vm *vm, char *out, size_t len)
@@ -1359,7 +1282,7 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	if (!c->sw_bp)
 		ADD("  single-stepping only where nothing else can go (no debug register left, "
 		    "a trap that cannot be written, a user page without exits on fetches)\n");
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_lock(&d->vm->pause_lock);
 	int k = 0;
 	for (int i = 0; i < MAX_BPS; i++) {
 		const struct dbg_bp *b = &d->bps[i];
@@ -1374,9 +1297,22 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 		ADD("\n");
 		k++;
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->vm->pause_lock);
 	if (!k)
 		ADD("  no breakpoints or watchpoints\n");
 #undef ADD
 	return n < len ? (int)n : (int)len - 1;
 }
+
+static const struct vm_hooks debug_hooks = {
+	.debug_exit = on_debug_exit,
+	.io = on_io,
+	.io_step = on_io_step,
+	.emulation_failure = on_emulation_failure,
+	.ram_write = on_ram_write,
+	.fault = on_fault,
+	.park_begin = on_park_begin,
+	.parked = on_parked,
+	.unparked = on_unparked,
+	.ended = on_ended,
+};

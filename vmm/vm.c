@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "vmm/console.h"
-#include "vmm/debug.h"
 #include "vmm/vm.h"
 
 /* Where KVM may put the real-mode TSS and identity page table on Intel
@@ -35,6 +34,8 @@ static void vm_init(struct vm *vm, const struct vm_opts *opts)
 	vm->kvm_fd = vm->vm_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->kick_lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	iobus_init(&vm->bus, opts->verbose);
 }
@@ -294,8 +295,10 @@ void vm_request_exit(struct vm *vm, int status)
 	console_stop_output(vm->con);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
-	if (vm->dbg)
-		debug_machine_exiting(vm);
+	/* and every parked one */
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
 }
 
 int vm_wait(struct vm *vm, unsigned timeout_s)
@@ -380,4 +383,6 @@ void vm_destroy(struct vm *vm)
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->kick_lock);
+	pthread_cond_destroy(&vm->pause_cond);
+	pthread_mutex_destroy(&vm->pause_lock);
 }
