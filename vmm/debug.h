@@ -12,24 +12,14 @@ struct vm;
 struct vcpu;
 struct vm_debug;
 
-/* How a breakpoint or watchpoint is carried out (chosen per insertion from
- * what the host KVM can do: vm->caps, from vm_probe_host). */
-enum dbg_how {
-	DBG_INT3, /* a planted 0xcc, intercepted by KVM (KVM_GUESTDBG_USE_SW_BP) */
-	DBG_DR,   /* a debug register (KVM_GUESTDBG_USE_HW_BP) */
-	DBG_STEP, /* the vCPU single-steps and the engine compares pc or bytes */
-	DBG_TRAP, /* a planted 2-byte `out` to a port of its own: an I/O exit */
-	DBG_PAGE, /* the watched page is read-only to KVM: writes exit as MMIO */
-	DBG_HOLE, /* the code page is unmapped in KVM: each fetch from it exits */
-};
-
 /* The engine for one machine (its hooks registered); `start_stopped`
  * parks every vCPU before its first instruction (gdb's -S). */
 int debug_create(struct vm *vm, bool start_stopped);
 void debug_destroy(struct vm *vm);
 
 /* The engine registers hooks on the core's exits and parking
- * (struct vm_hooks, vmm/vm.h); the vCPU threads reach it only through them. */
+ * (struct vm_hooks, vmm/vm.h); the vCPU threads reach it only through
+ * them. Its insides: vmm/dbg.h. */
 
 /* ---- the gdb target's side (vmm/gdbserver.c) ---- */
 struct kvm_regs;
