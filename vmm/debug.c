@@ -287,16 +287,6 @@ int debug_event_fd(struct vm *vm)
 	return vm->dbg->efd;
 }
 
-static int exit_status_locked(struct vm *vm)
-{
-	if (atomic_load(&vm->exiting))
-		return vm->exit_status;
-	for (int i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].status)
-			return vm->vcpus[i].status;
-	return 0;
-}
-
 int debug_get_stop(struct vm *vm, struct gdb_stop *stop)
 {
 	struct vm_debug *d = vm->dbg;
@@ -310,7 +300,7 @@ int debug_get_stop(struct vm *vm, struct gdb_stop *stop)
 	if (machine_gone_locked(d)) {
 		*stop = (struct gdb_stop){ .kind = GDB_STOP_EXITED, .cpu = -1 };
 		pthread_mutex_lock(&vm->lock);
-		stop->status = exit_status_locked(vm);
+		stop->status = vm_exit_status_locked(vm);
 		pthread_mutex_unlock(&vm->lock);
 		r = 0;
 	} else if (d->stopped && d->signalled) {

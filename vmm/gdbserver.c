@@ -1,11 +1,9 @@
 /* vmm/gdbserver.c: the machine as a gdb target (gdbstub/target.h over the debug engine), and its serve loop. */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gdbstub/gdbstub.h"
@@ -316,74 +314,6 @@ static const struct gdb_target_ops target_ops = {
 
 /* ---- running the machine under the stub -------------------------------------- */
 
-/* --timeout while the stub serves: a thread that ends the machine when
- * the time is up. gdbserver_run stops and joins it before it returns, so
- * it never reaches a machine that main is tearing down. */
-struct timer {
-	struct vm *vm;
-	unsigned seconds;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool cancel;
-};
-
-static void *timeout_thread(void *arg)
-{
-	struct timer *t = arg;
-	struct timespec deadline;
-	bool fire;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += t->seconds;
-	pthread_mutex_lock(&t->lock);
-	while (!t->cancel && pthread_cond_timedwait(&t->cond, &t->lock, &deadline) != ETIMEDOUT)
-		;
-	fire = !t->cancel;
-	pthread_mutex_unlock(&t->lock);
-	if (!fire)
-		return NULL;
-	pthread_mutex_lock(&t->vm->lock);
-	if (!t->vm->fault_line[0])
-		snprintf(t->vm->fault_line, sizeof(t->vm->fault_line),
-			 "timeout: the guest was still running after %u s", t->seconds);
-	pthread_mutex_unlock(&t->vm->lock);
-	vm_request_exit(t->vm, VM_STATUS_TIMEOUT);
-	return NULL;
-}
-
-/* 0 when the thread runs, else a negative errno (and no thread). */
-static int timer_start(struct timer *t, struct vm *vm, unsigned seconds)
-{
-	pthread_condattr_t ca;
-	int err;
-
-	*t = (struct timer){ .vm = vm, .seconds = seconds };
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	err = pthread_create(&t->thread, NULL, timeout_thread, t);
-	if (err) {
-		pthread_cond_destroy(&t->cond);
-		pthread_mutex_destroy(&t->lock);
-		return -err;
-	}
-	return 0;
-}
-
-static void timer_stop(struct timer *t)
-{
-	pthread_mutex_lock(&t->lock);
-	t->cancel = true;
-	pthread_cond_signal(&t->cond);
-	pthread_mutex_unlock(&t->lock);
-	pthread_join(t->thread, NULL);
-	pthread_cond_destroy(&t->cond);
-	pthread_mutex_destroy(&t->lock);
-}
-
 int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s)
 {
 	struct gdb_stub *stub;
@@ -406,9 +336,8 @@ int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s
 		gdb_stub_close(stub);
 		return VM_STATUS_UNHANDLED;
 	}
-	struct timer timer;
-	bool timed = timeout_s && (r = timer_start(&timer, vm, timeout_s)) == 0;
-	if (timeout_s && !timed) {
+	/* --timeout while the stub serves: vm_wait below stops the timer */
+	if (timeout_s && (r = vm_timeout_start(vm, timeout_s)) < 0) {
 		fprintf(stderr, "gdbvmm: --timeout: %s\n", strerror(-r));
 		vm_request_exit(vm, VM_STATUS_UNHANDLED);
 	}
@@ -418,9 +347,6 @@ int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s
 		vm_request_exit(vm, VM_STATUS_UNHANDLED);
 	}
 	gdb_stub_close(stub);
-	/* serving ends with the machine: no timeout is due any more */
-	if (timed)
-		timer_stop(&timer);
 	/* the debug engine goes in main, once no thread can reach it */
 	return vm_wait(vm, 0);
 }

@@ -301,28 +301,89 @@ void vm_request_exit(struct vm *vm, int status)
 	pthread_mutex_unlock(&vm->pause_lock);
 }
 
+/* --timeout: a thread that ends the machine when the time is up, if a
+ * guest still runs then. Whoever waits for the machine (vm_wait) stops
+ * and joins it, so it never reaches a machine that is being torn down. */
+static void *timeout_thread(void *arg)
+{
+	struct vm *vm = arg;
+	struct vm_timer *t = &vm->timer;
+	struct timespec deadline;
+	bool fire;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += t->seconds;
+	pthread_mutex_lock(&t->lock);
+	while (!t->cancel && pthread_cond_timedwait(&t->cond, &t->lock, &deadline) != ETIMEDOUT)
+		;
+	fire = !t->cancel;
+	pthread_mutex_unlock(&t->lock);
+	if (!fire)
+		return NULL;
+	pthread_mutex_lock(&vm->lock);
+	fire = vm->running > 0 && !atomic_load(&vm->exiting);
+	if (fire && !vm->fault_line[0])
+		snprintf(vm->fault_line, sizeof(vm->fault_line),
+			 "timeout: the guest was still running after %u s", t->seconds);
+	pthread_mutex_unlock(&vm->lock);
+	if (fire)
+		vm_request_exit(vm, VM_STATUS_TIMEOUT);
+	return NULL;
+}
+
+int vm_timeout_start(struct vm *vm, unsigned seconds)
+{
+	struct vm_timer *t = &vm->timer;
+	pthread_condattr_t ca;
+	int err;
+
+	t->seconds = seconds;
+	t->cancel = false;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	err = pthread_create(&t->thread, NULL, timeout_thread, vm);
+	if (err) {
+		pthread_cond_destroy(&t->cond);
+		pthread_mutex_destroy(&t->lock);
+		return -err;
+	}
+	t->running = true;
+	return 0;
+}
+
+static void timeout_stop(struct vm *vm)
+{
+	struct vm_timer *t = &vm->timer;
+	if (!t->running)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->cancel = true;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+	t->running = false;
+}
+
 int vm_wait(struct vm *vm, unsigned timeout_s)
 {
-	struct timespec deadline;
-	bool timed_out = false;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_s;
-	pthread_mutex_lock(&vm->lock);
-	while (vm->running > 0 && !atomic_load(&vm->exiting) && !timed_out) {
-		if (timeout_s)
-			timed_out = pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline) == ETIMEDOUT;
-		else
-			pthread_cond_wait(&vm->cond, &vm->lock);
-	}
-	pthread_mutex_unlock(&vm->lock);
-	if (timed_out) {
+	int r;
+	if (timeout_s && (r = vm_timeout_start(vm, timeout_s)) < 0) {
 		pthread_mutex_lock(&vm->lock);
-		snprintf(vm->fault_line, sizeof(vm->fault_line),
-			 "timeout: the guest was still running after %u s", timeout_s);
+		snprintf(vm->fault_line, sizeof(vm->fault_line), "--timeout: %s", strerror(-r));
 		pthread_mutex_unlock(&vm->lock);
-		vm_request_exit(vm, VM_STATUS_TIMEOUT);
+		vm_request_exit(vm, VM_STATUS_UNHANDLED);
 	}
+	pthread_mutex_lock(&vm->lock);
+	while (vm->running > 0 && !atomic_load(&vm->exiting))
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+	/* the machine has ended: no timeout is due any more */
+	timeout_stop(vm);
 	if (atomic_load(&vm->exiting))
 		for (int i = 0; i < vm->nr_vcpus; i++)
 			vcpu_kick(&vm->vcpus[i]);
@@ -337,6 +398,14 @@ int vm_wait(struct vm *vm, unsigned timeout_s)
 			pthread_join(vm->vcpus[i].thread, NULL);
 	}
 
+	pthread_mutex_lock(&vm->lock);
+	int status = vm_exit_status_locked(vm);
+	pthread_mutex_unlock(&vm->lock);
+	return status;
+}
+
+int vm_exit_status_locked(struct vm *vm)
+{
 	if (atomic_load(&vm->exiting))
 		return vm->exit_status;
 	for (int i = 0; i < vm->nr_vcpus; i++)

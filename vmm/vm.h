@@ -204,6 +204,16 @@ struct host_caps {
 	int max_vcpus;
 };
 
+/* --timeout's thread (vm_timeout_start), joined by vm_wait. */
+struct vm_timer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned seconds;
+	bool cancel;
+	bool running;
+};
+
 struct vm {
 	struct vm_opts opts;
 	struct host_caps caps;
@@ -244,6 +254,7 @@ struct vm {
 				       * thread may read it any time) */
 	pthread_mutex_t kick_lock; /* every vCPU's thread_started (vcpu_kick) */
 	void *devices[8];         /* device state, owned by vmm/devices.c */
+	struct vm_timer timer;
 };
 
 /* vm.c */
@@ -280,8 +291,16 @@ int vm_page_map(struct vm *vm, uint64_t gpa, enum vm_page_map *map);
  * would otherwise raise #UD in the guest. */
 int vm_exit_on_emulation_failure(struct vm *vm, bool on);
 int vm_start(struct vm *vm);
-/* Wait until every vCPU finished or the machine is exiting; the status. */
+/* --timeout: end the machine with VM_STATUS_TIMEOUT if a guest still
+ * runs `seconds` from now. 0 or -errno (no timer then). */
+int vm_timeout_start(struct vm *vm, unsigned seconds);
+/* Wait until every vCPU finished or the machine is exiting, the timeout
+ * (started here when timeout_s, or before by vm_timeout_start) included,
+ * then join the vCPU threads; the machine's exit status. */
 int vm_wait(struct vm *vm, unsigned timeout_s);
+/* The machine's exit status, under vm->lock: the one it was ended with,
+ * else the first guest's own nonzero status, else 0. */
+int vm_exit_status_locked(struct vm *vm);
 /* End the machine with `status` (isa-debug-exit, a fault, a signal). */
 void vm_request_exit(struct vm *vm, int status);
 void vm_print_stats(struct vm *vm);
