@@ -92,13 +92,9 @@ bool dbg_user_page(struct vm *vm, const struct kvm_sregs *sr, uint64_t la)
 {
 	if (!(sr->cr0 & X86_CR0_PG))
 		return false;
-	struct mmu_ctx m = {
-		.cr0 = sr->cr0, .cr3 = sr->cr3, .cr4 = sr->cr4, .efer = sr->efer,
-		.read_phys = vcpu_read_phys, .opaque = vm,
-	};
 	struct mmu_walk w;
 	uint64_t pa, left;
-	if (mmu_translate(&m, la, &pa, &left, &w) < 0)
+	if (vcpu_walk(vm, sr, la, &pa, &left, &w) < 0)
 		return false;
 	bool user = w.nr_steps > 0;
 	for (int k = 0; k < w.nr_steps; k++)

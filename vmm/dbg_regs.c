@@ -50,11 +50,7 @@ int debug_translate(struct vm *vm, int cpu, uint64_t la, uint64_t *gpa, uint64_t
 	int r = debug_cpu_view(vm, cpu, &regs, &s, &gone);
 	if (r < 0)
 		return r;
-	struct mmu_ctx m = {
-		.cr0 = s.cr0, .cr3 = s.cr3, .cr4 = s.cr4, .efer = s.efer,
-		.read_phys = vcpu_read_phys, .opaque = vm,
-	};
-	return mmu_translate(&m, la, gpa, left, walk);
+	return vcpu_walk(vm, &s, la, gpa, left, walk);
 }
 
 int debug_get_state(struct vm *vm, int cpu, struct x86_state *st)

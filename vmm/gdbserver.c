@@ -10,6 +10,7 @@
 #include "vmm/debug.h"
 #include "vmm/gdbserver.h"
 #include "vmm/vm.h"
+#include "vmm/x86_regs.h"
 #include "vmm/x86mmu.h"
 
 /* ---- memory ---------------------------------------------------------------- */
@@ -194,7 +195,7 @@ static int mon_regs(struct vm *vm, int cpu, const char *arg, char *out, size_t l
 	if (!(s.cr0 & X86_CR0_PE))
 		OUT("  real CS:IP %04x:%04llx (linear 0x%llx)\n", s.cs.selector,
 		    (unsigned long long)(r.rip & 0xffff),
-		    (unsigned long long)(s.cs.base + (r.rip & 0xffff)));
+		    (unsigned long long)x86_regs_linear_pc(&r, &s));
 	const struct kvm_segment *sg[] = { &s.cs, &s.ss, &s.ds, &s.es, &s.fs, &s.gs, &s.tr, &s.ldt };
 	for (int i = 0; i < 8; i++)
 		OUT("  %-4s %04x base 0x%08llx limit 0x%08x type 0x%x s %u dpl %u p %u db %u l %u g %u%s\n",

@@ -114,9 +114,7 @@ static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 		ip &= 0xffffffff;
 		snprintf(where, sizeof(where), "CS:EIP %04x:%08llx", s.cs.selector, (unsigned long long)ip);
 	}
-	la = s.cs.base + ip;
-	if (!(s.efer & X86_EFER_LMA))
-		la &= 0xffffffff;
+	la = x86_regs_linear_pc(&r, &s);
 	/* KVM on AMD resets the vCPU when it shuts down (SVM intercepts the
 	 * shutdown and re-initialises the VMCB): its registers are then the
 	 * reset vector, not where the guest was (AMD APM vol. 2, 15.10). */

@@ -121,14 +121,20 @@ int vcpu_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-int vcpu_translate_sregs(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
-			 uint64_t *page_left)
+int vcpu_walk(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
+	      uint64_t *page_left, struct mmu_walk *walk)
 {
 	struct mmu_ctx m = {
 		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
 		.read_phys = vcpu_read_phys, .opaque = vm,
 	};
-	return mmu_translate(&m, la, gpa, page_left, NULL);
+	return mmu_translate(&m, la, gpa, page_left, walk);
+}
+
+int vcpu_translate_sregs(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
+			 uint64_t *page_left)
+{
+	return vcpu_walk(vm, s, la, gpa, page_left, NULL);
 }
 
 int vcpu_translate(struct vcpu *cpu, uint64_t la, uint64_t *gpa, uint64_t *page_left)

@@ -350,6 +350,10 @@ int vcpu_translate(struct vcpu *cpu, uint64_t la, uint64_t *gpa, uint64_t *page_
 /* The same with given control registers (a parked vCPU's, as the debugger sees them). */
 int vcpu_translate_sregs(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
 			 uint64_t *page_left);
+/* The same, keeping each level of the walk (walk may be NULL). */
+struct mmu_walk;
+int vcpu_walk(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
+	      uint64_t *page_left, struct mmu_walk *walk);
 /* Guest-physical read for the page walker (opaque is the struct vm). */
 int vcpu_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len);
 /* Copy guest memory at a linear address (page by page). Returns 0/-EFAULT. */
