@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vmm/dbg.h"
+#include "vmm/textbuf.h"
 #include "vmm/x86_regs.h"
 #include "vmm/x86mmu.h"
 
@@ -336,16 +337,15 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	struct vm_debug *d = vm->dbg;
 	const struct host_caps *c = &vm->caps;
 	static const char *const tname[] = { "Z0 break", "Z1 hbreak", "Z2 watch", "Z3 rwatch", "Z4 awatch" };
-	size_t n = 0;
+	struct textbuf t = { out, len, 0 };
 
-#define ADD(...) (n += (size_t)snprintf(out + n, n < len ? len - n : 0, __VA_ARGS__))
-	ADD("host KVM: %s\n", c->is_pvm ? "kvm-pvm (no 32-bit paging, no protected-mode interrupts)" : "KVM");
-	ADD("  single-step: %s; intercepted int3: %s; execution breakpoints: %s; data breakpoints: %s\n",
+	textbuf_add(&t, "host KVM: %s\n", c->is_pvm ? "kvm-pvm (no 32-bit paging, no protected-mode interrupts)" : "KVM");
+	textbuf_add(&t, "  single-step: %s; intercepted int3: %s; execution breakpoints: %s; data breakpoints: %s\n",
 	    c->single_step ? "yes" : "no", c->sw_bp ? "yes" : "no", c->hw_bp ? "yes" : "no",
 	    c->hw_wp ? "yes" : "no");
-	ADD("  block interrupts while stepping: %s (monitor sstep irq %s)\n",
+	textbuf_add(&t, "  block interrupts while stepping: %s (monitor sstep irq %s)\n",
 	    c->blockirq ? "available" : "not available", d->sstep_irq ? "on" : "off");
-	ADD("strategies: Z0 by %s; Z1 by %s; Z2 by %s; Z3/Z4 %s\n",
+	textbuf_add(&t, "strategies: Z0 by %s; Z1 by %s; Z2 by %s; Z3/Z4 %s\n",
 	    c->sw_bp ? "int3" : c->hw_bp ? "debug register, then port-I/O trap" : "port-I/O trap",
 	    c->hw_bp ? "debug register, then port-I/O trap" : "port-I/O trap",
 	    c->hw_wp ? "debug register, then single-stepping"
@@ -354,9 +354,9 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 	    c->hw_wp ? "by debug register" : "not available (no data breakpoints on this host)");
 	/* where the port trap cannot go: code pages open to user mode */
 	if (!c->sw_bp && c->emul_exit && c->single_step)
-		ADD("  in user-mode pages: Z0 and Z1 by an unmapped page where they would be a trap or stepping\n");
+		textbuf_add(&t, "  in user-mode pages: Z0 and Z1 by an unmapped page where they would be a trap or stepping\n");
 	if (!c->sw_bp)
-		ADD("  single-stepping only where nothing else can go (no debug register left, "
+		textbuf_add(&t, "  single-stepping only where nothing else can go (no debug register left, "
 		    "a trap that cannot be written, a user page without exits on fetches)\n");
 	pthread_mutex_lock(&d->vm->pause_lock);
 	int k = 0;
@@ -364,18 +364,17 @@ int debug_describe(struct vm *vm, char *out, size_t len)
 		const struct dbg_bp *b = &d->bps[i];
 		if (!b->used)
 			continue;
-		ADD("  %s at 0x%llx", tname[b->type], (unsigned long long)b->addr);
+		textbuf_add(&t, "  %s at 0x%llx", tname[b->type], (unsigned long long)b->addr);
 		if (b->type >= GDB_WP_WRITE)
-			ADD(" len %llu", (unsigned long long)b->len);
-		ADD(": %s", how_name(b->how));
+			textbuf_add(&t, " len %llu", (unsigned long long)b->len);
+		textbuf_add(&t, ": %s", how_name(b->how));
 		if (b->how == DBG_DR)
-			ADD(" DR%d", b->dr);
-		ADD("\n");
+			textbuf_add(&t, " DR%d", b->dr);
+		textbuf_add(&t, "\n");
 		k++;
 	}
 	pthread_mutex_unlock(&d->vm->pause_lock);
 	if (!k)
-		ADD("  no breakpoints or watchpoints\n");
-#undef ADD
-	return n < len ? (int)n : (int)len - 1;
+		textbuf_add(&t, "  no breakpoints or watchpoints\n");
+	return textbuf_len(&t);
 }
