@@ -129,6 +129,7 @@ void dbg_remove_locked(struct vm_debug *d, struct dbg_bp *b);
 int dbg_remap_locked(struct vm_debug *d);
 bool dbg_user_page(struct vm *vm, const struct kvm_sregs *sr, uint64_t la);
 int dbg_watch_locate(struct vm_debug *d, int cpu, struct dbg_bp *b);
+int dbg_set_apart_locked(struct vm_debug *d, struct dbg_bp *b, enum dbg_how how);
 
 /* the strategies' exits */
 void dbg_int3_hit_locked(struct vm_debug *d, struct vcpu *cpu, uint64_t pc);

@@ -229,14 +229,17 @@ static const char *how_name(enum dbg_how how)
 	return "?";
 }
 
-/* The watched bytes at the physical address they have now: one
+/* A Z2's watched bytes at the physical address they have now: one
  * translation here, then a compare after each write to their page
- * (read-only to KVM) or after each step. */
+ * (read-only to KVM) or after each step. DBG_NEXT for Z3/Z4: reads
+ * cannot be seen that way. */
 int dbg_watch_locate(struct vm_debug *d, int cpu, struct dbg_bp *b)
 {
 	struct vm *vm = d->vm;
 	uint64_t left;
 	uint8_t *p = NULL;
+	if (b->type != GDB_WP_WRITE)
+		return DBG_NEXT;
 	int r = dbg_ensure_state(vm, cpu);
 	if (r == 0 && vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, b->addr, &b->gpa, &left) == 0 &&
 	    left >= b->len)
@@ -244,6 +247,21 @@ int dbg_watch_locate(struct vm_debug *d, int cpu, struct dbg_bp *b)
 	if (!p)
 		return left < b->len ? -EINVAL : -EFAULT;
 	memcpy(b->snap, p, b->len);
+	return 0;
+}
+
+/* b's page set apart in KVM's memory map, unmapped (DBG_HOLE) or
+ * read-only (DBG_PAGE): 0, or DBG_NEXT with b unused and RAM laid out
+ * as before. */
+int dbg_set_apart_locked(struct vm_debug *d, struct dbg_bp *b, enum dbg_how how)
+{
+	b->how = how;
+	b->used = true;
+	if (dbg_remap_locked(d) < 0) {
+		b->used = false;
+		dbg_remap_locked(d);
+		return DBG_NEXT;
+	}
 	return 0;
 }
 

@@ -49,14 +49,7 @@ static int hole_insert(struct vm_debug *d, int cpu, struct dbg_bp *b)
 	    vcpu_translate_sregs(vm, &d->cpus[cpu].sregs, b->addr, &b->gpa, &left) < 0 ||
 	    !vm_gpa(vm, b->gpa, 1))
 		return DBG_NEXT;
-	b->how = DBG_HOLE;
-	b->used = true;
-	if (dbg_remap_locked(d) < 0) {
-		b->used = false;
-		dbg_remap_locked(d);
-		return DBG_NEXT;
-	}
-	return 0;
+	return dbg_set_apart_locked(d, b, DBG_HOLE);
 }
 
 /* An emulation failure: true when it was a fetch from a page unmapped for

@@ -20,21 +20,12 @@ bool dbg_page_watched(const struct vm_debug *d, uint64_t page)
  * a watch across two pages is left to stepping. */
 static int page_insert(struct vm_debug *d, int cpu, struct dbg_bp *b)
 {
-	if (b->type != GDB_WP_WRITE)
-		return DBG_NEXT;
 	int r = dbg_watch_locate(d, cpu, b);
-	if (r < 0)
+	if (r)
 		return r;
 	if ((b->gpa >> 12) != ((b->gpa + b->len - 1) >> 12))
 		return DBG_NEXT;
-	b->how = DBG_PAGE;
-	b->used = true;
-	if (dbg_remap_locked(d) < 0) {
-		b->used = false;
-		dbg_remap_locked(d);
-		return DBG_NEXT;
-	}
-	return 0;
+	return dbg_set_apart_locked(d, b, DBG_PAGE);
 }
 
 /* A guest write to a read-only page (done already): compare watches. */

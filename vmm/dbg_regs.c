@@ -53,46 +53,45 @@ int debug_translate(struct vm *vm, int cpu, uint64_t la, uint64_t *gpa, uint64_t
 	return vcpu_walk(vm, &s, la, gpa, left, walk);
 }
 
-int debug_get_state(struct vm *vm, int cpu, struct x86_state *st)
+/* Writes what changed into KVM (each vCPU ioctl costs microseconds),
+ * then takes again what KVM holds now, whatever part it refused. */
+static int put_state_locked(struct vm *vm, int cpu, const struct x86_state *st)
 {
-	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->vm->pause_lock);
-	int r = dbg_ensure_state(vm, cpu);
-	if (r < 0) {
-		pthread_mutex_unlock(&d->vm->pause_lock);
-		return r;
-	}
-	const struct vcpu_debug *c = &d->cpus[cpu];
-	x86_regs_from_kvm(&c->regs, &c->sregs, &c->fpu, st);
-	pthread_mutex_unlock(&d->vm->pause_lock);
-	return 0;
-}
-
-int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
-{
-	struct vm_debug *d = vm->dbg;
-	pthread_mutex_lock(&d->vm->pause_lock);
-	int r = dbg_ensure_state(vm, cpu);
-	if (r < 0) {
-		pthread_mutex_unlock(&d->vm->pause_lock);
-		return r;
-	}
-	struct vcpu_debug *c = &d->cpus[cpu];
+	struct vcpu_debug *c = &vm->dbg->cpus[cpu];
 	struct vcpu *vc = &vm->vcpus[cpu];
 	struct kvm_regs g = c->regs;
 	struct kvm_sregs s = c->sregs;
 	struct kvm_fpu f = c->fpu;
 	x86_regs_to_kvm(vm, st, &g, &s, &f);
 
-	/* only what changed: each vCPU ioctl costs microseconds */
-	r = vcpu_put_state(vc, memcmp(&g, &c->regs, sizeof(g)) ? &g : NULL,
-			   memcmp(&s, &c->sregs, sizeof(s)) ? &s : NULL,
-			   memcmp(&f, &c->fpu, sizeof(f)) ? &f : NULL);
+	int r = vcpu_put_state(vc, memcmp(&g, &c->regs, sizeof(g)) ? &g : NULL,
+			       memcmp(&s, &c->sregs, sizeof(s)) ? &s : NULL,
+			       memcmp(&f, &c->fpu, sizeof(f)) ? &f : NULL);
 	if (!r && f.mxcsr != c->fpu.mxcsr)
 		r = x86_regs_set_mxcsr(vc->fd, f.mxcsr);
-	/* what KVM holds now, whatever part was refused */
 	c->state_ok = c->fpu_ok = false;
 	dbg_ensure_state(vm, cpu);
-	pthread_mutex_unlock(&d->vm->pause_lock);
+	return r;
+}
+
+int debug_get_state(struct vm *vm, int cpu, struct x86_state *st)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	int r = dbg_ensure_state(vm, cpu);
+	if (r == 0) {
+		const struct vcpu_debug *c = &vm->dbg->cpus[cpu];
+		x86_regs_from_kvm(&c->regs, &c->sregs, &c->fpu, st);
+	}
+	pthread_mutex_unlock(&vm->pause_lock);
+	return r;
+}
+
+int debug_set_state(struct vm *vm, int cpu, const struct x86_state *st)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	int r = dbg_ensure_state(vm, cpu);
+	if (r == 0)
+		r = put_state_locked(vm, cpu, st);
+	pthread_mutex_unlock(&vm->pause_lock);
 	return r;
 }

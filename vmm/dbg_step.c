@@ -26,10 +26,8 @@ static int step_exec_insert(struct vm_debug *d, int cpu, struct dbg_bp *b)
 /* Z2: the bytes compared after each step; reads cannot be seen that way. */
 static int step_write_insert(struct vm_debug *d, int cpu, struct dbg_bp *b)
 {
-	if (b->type != GDB_WP_WRITE)
-		return DBG_NEXT;
 	int r = dbg_watch_locate(d, cpu, b);
-	if (r < 0)
+	if (r)
 		return r;
 	b->how = DBG_STEP;
 	return 0;
