@@ -106,7 +106,7 @@ static void request_stop_locked(struct vm_debug *d)
 }
 
 void dbg_record_event_locked(struct vm_debug *d, struct vcpu *cpu, enum gdb_stop_kind kind,
-				int sig, uint64_t addr)
+			     int sig, uint64_t addr)
 {
 	struct vcpu_debug *c = dbg_cpu(cpu);
 	c->has_event = true;
