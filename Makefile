@@ -1,6 +1,11 @@
 # gdbvmm: top-level build. Each area adds its own rules in a fragment:
-#   vmm/vmm.mk  vmm/install.mk  gdbstub/gdbstub.mk  guests/guests.mk  os-1k/os-1k.mk
-#   tests/tests.mk
+#   gdbstub/gdbstub.mk  vmm/vmm.mk  vmm/install.mk  guests/guests.mk
+#   os-1k/os-1k.mk  tests/tests.mk (which includes tests/unit/vmm.mk,
+#   tests/unit/gdbstub.mk, tests/guests/guests.mk, tests/gdb/gdb.mk,
+#   tests/vmlane/vmlane.mk, tests/hostile/hostile.mk, tests/linux/linux.mk)
+#   tests/bench/bench.mk  tests/sanitize.mk  tests/fuzz/fuzz.mk
+# Every fragment is tracked, so each is pulled in with `include`: a
+# fragment renamed or removed fails the build instead of dropping its rules.
 # `make` builds the monitor and every guest; `make test` runs every test;
 # `make install` (PREFIX=/usr/local, DESTDIR) installs the monitor, its
 # man page and gdbinit, and `make uninstall` removes them.
@@ -39,11 +44,11 @@ include gdbstub/gdbstub.mk
 include vmm/vmm.mk
 include vmm/install.mk
 include guests/guests.mk
--include os-1k/os-1k.mk
+include os-1k/os-1k.mk
 include tests/tests.mk
 include tests/bench/bench.mk
--include tests/sanitize.mk
--include tests/fuzz/fuzz.mk
+include tests/sanitize.mk
+include tests/fuzz/fuzz.mk
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

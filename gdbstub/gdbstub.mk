@@ -2,4 +2,6 @@
 GDBSTUB_OBJS += $(B)/gdbstub/packet.o
 GDBSTUB_OBJS += $(B)/gdbstub/regs.o
 GDBSTUB_OBJS += $(B)/gdbstub/gdbstub.o
+GDBSTUB_OBJS += $(B)/gdbstub/data.o
+GDBSTUB_OBJS += $(B)/gdbstub/query.o
 GDBSTUB_OBJS += $(B)/gdbstub/conn.o

@@ -2,7 +2,7 @@
  *
  * The stub never includes <linux/kvm.h>. Everything it knows of the machine
  * comes through struct gdb_target_ops: the VMM implements it over KVM
- * (vmm/gdbtarget.c) and the unit tests over plain memory (tests/unit/).
+ * (vmm/gdbserver.c) and the unit tests over plain memory (tests/unit/).
  *
  * Conventions: every function returns 0 (or a count) on success and a
  * negative errno on failure. CPU numbers are 0-based here; the stub maps

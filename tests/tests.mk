@@ -12,11 +12,11 @@
 # machine, as CI on a machine without KVM does.
 
 include tests/unit/vmm.mk
--include tests/unit/gdbstub.mk
--include tests/guests/guests.mk
--include tests/gdb/gdb.mk
--include tests/vmlane/vmlane.mk
--include tests/hostile/hostile.mk
+include tests/unit/gdbstub.mk
+include tests/guests/guests.mk
+include tests/gdb/gdb.mk
+include tests/vmlane/vmlane.mk
+include tests/hostile/hostile.mk
 include tests/linux/linux.mk
 
 PROVE ?= prove

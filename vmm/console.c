@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vmm/console.h"
+#include "vmm/textbuf.h"
 #include "vmm/vm.h"
 
 #define LINE_MAX_BYTES 4096
@@ -158,15 +159,13 @@ enum console_key_action console_escape_feed(struct console_escape *e, uint8_t by
 
 size_t console_keys_help(char *buf, size_t len)
 {
-	size_t n = 0;
+	struct textbuf t = { buf, len, 0 };
 
-#define OUT(...) (n += (size_t)snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__))
-	OUT("Console keys (stdin a terminal): Ctrl-A, then\n");
+	textbuf_add(&t, "Console keys (stdin a terminal): Ctrl-A, then\n");
 	for (size_t i = 0; i < NR_KEYS; i++)
-		OUT("  %-8s %s\n", key_table[i].name, key_table[i].help);
-	OUT("Every other byte, Ctrl-C included, goes to the guest.\n");
-#undef OUT
-	return n;
+		textbuf_add(&t, "  %-8s %s\n", key_table[i].name, key_table[i].help);
+	textbuf_add(&t, "Every other byte, Ctrl-C included, goes to the guest.\n");
+	return t.n;
 }
 
 /* Ctrl-A h: the keys on stderr, which is the terminal as a rule (stdout

@@ -12,50 +12,14 @@ struct vm;
 struct vcpu;
 struct vm_debug;
 
-/* How a breakpoint or watchpoint is carried out (chosen per insertion from
- * what the host KVM can do, see debug_probe_host). */
-enum dbg_how {
-	DBG_INT3, /* a planted 0xcc, intercepted by KVM (KVM_GUESTDBG_USE_SW_BP) */
-	DBG_DR,   /* a debug register (KVM_GUESTDBG_USE_HW_BP) */
-	DBG_STEP, /* the vCPU single-steps and the engine compares pc or bytes */
-	DBG_TRAP, /* a planted 2-byte `out` to a port of its own: an I/O exit */
-	DBG_PAGE, /* the watched page is read-only to KVM: writes exit as MMIO */
-	DBG_HOLE, /* the code page is unmapped in KVM: each fetch from it exits */
-};
-
-/* Runs tiny guests in a scratch VM to learn whether an intercepted int3
- * comes back as KVM_EXIT_DEBUG, and whether execution and data
- * breakpoints fire; fills vm->caps. */
-int debug_probe_host(struct vm *vm);
-
-/* The engine for one machine; `start_stopped` parks every vCPU before its
- * first instruction (gdb's -S). */
+/* The engine for one machine (its hooks registered); `start_stopped`
+ * parks every vCPU before its first instruction (gdb's -S). */
 int debug_create(struct vm *vm, bool start_stopped);
 void debug_destroy(struct vm *vm);
 
-/* ---- called by the vCPU threads (vmm/vcpu.c) ---- */
-/* A KVM_EXIT_DEBUG arrived on this vCPU. */
-void debug_on_exit(struct vcpu *cpu);
-/* The vCPU was asked to stop: wait here until the debugger resumes it. */
-void debug_park(struct vcpu *cpu);
-/* This vCPU's thread is ending (guest finished, faulted or machine ending). */
-void debug_vcpu_finished(struct vcpu *cpu);
-/* An I/O exit that may be a planted trap: true when it was one (the vCPU
- * then parks with the hit recorded and its rip put back). */
-bool debug_on_trap(struct vcpu *cpu);
-/* A port I/O exit (one access) is handled: a vCPU that single-steps
- * finishes it here and its step is reported, whether KVM traps it or not. */
-void debug_after_io(struct vcpu *cpu);
-/* An emulation failure: true when it was a fetch from a page unmapped for
- * a breakpoint (the vCPU stops there or steps one instruction on). */
-bool debug_on_emulation_failure(struct vcpu *cpu);
-/* A guest write to a read-only page (done already): compare watches. */
-void debug_on_ram_write(struct vcpu *cpu, uint64_t gpa, uint64_t len);
-/* A fault: true when a debugger is attached and takes it (the vCPU parks
- * and the machine stays), false when the machine should end as usual. */
-bool debug_take_fault(struct vcpu *cpu, const char *text, int status, int sig);
-/* The machine is ending: wake every parked vCPU. */
-void debug_machine_exiting(struct vm *vm);
+/* The engine registers hooks on the core's exits and parking
+ * (struct vm_hooks, vmm/vm.h); the vCPU threads reach it only through
+ * them. Its insides: vmm/dbg.h. */
 
 /* ---- the gdb target's side (vmm/gdbserver.c) ---- */
 struct kvm_regs;

@@ -1,17 +1,17 @@
 /* vmm/gdbserver.c: the machine as a gdb target (gdbstub/target.h over the debug engine), and its serve loop. */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gdbstub/gdbstub.h"
 #include "vmm/debug.h"
 #include "vmm/gdbserver.h"
+#include "vmm/textbuf.h"
 #include "vmm/vm.h"
+#include "vmm/x86_regs.h"
 #include "vmm/x86mmu.h"
 
 /* ---- memory ---------------------------------------------------------------- */
@@ -172,8 +172,6 @@ static void t_kill(void *tgt)
 
 /* ---- monitor commands --------------------------------------------------------- */
 
-#define OUT(...) (n += (size_t)snprintf(out + n, n < len ? len - n : 0, __VA_ARGS__))
-
 static int mon_info(struct vm *vm, int cpu, const char *arg, char *out, size_t len)
 {
 	(void)cpu;
@@ -187,28 +185,28 @@ static int mon_regs(struct vm *vm, int cpu, const char *arg, char *out, size_t l
 	struct kvm_regs r;
 	struct kvm_sregs s;
 	bool gone;
-	size_t n = 0;
+	struct textbuf t = { out, len, 0 };
 	(void)arg;
 
 	if (debug_cpu_view(vm, cpu, &r, &s, &gone) < 0)
 		return -EINVAL;
-	OUT("vCPU %d (%s): %s\n", cpu, vm->vcpus[cpu].image->name, vcpu_mode_name(&s));
+	textbuf_add(&t, "vCPU %d (%s): %s\n", cpu, vm->vcpus[cpu].image->name, vcpu_mode_name(&s));
 	if (!(s.cr0 & X86_CR0_PE))
-		OUT("  real CS:IP %04x:%04llx (linear 0x%llx)\n", s.cs.selector,
+		textbuf_add(&t, "  real CS:IP %04x:%04llx (linear 0x%llx)\n", s.cs.selector,
 		    (unsigned long long)(r.rip & 0xffff),
-		    (unsigned long long)(s.cs.base + (r.rip & 0xffff)));
+		    (unsigned long long)x86_regs_linear_pc(&r, &s));
 	const struct kvm_segment *sg[] = { &s.cs, &s.ss, &s.ds, &s.es, &s.fs, &s.gs, &s.tr, &s.ldt };
 	for (int i = 0; i < 8; i++)
-		OUT("  %-4s %04x base 0x%08llx limit 0x%08x type 0x%x s %u dpl %u p %u db %u l %u g %u%s\n",
+		textbuf_add(&t, "  %-4s %04x base 0x%08llx limit 0x%08x type 0x%x s %u dpl %u p %u db %u l %u g %u%s\n",
 		    names[i], sg[i]->selector, (unsigned long long)sg[i]->base, sg[i]->limit,
 		    sg[i]->type, sg[i]->s, sg[i]->dpl, sg[i]->present, sg[i]->db, sg[i]->l, sg[i]->g,
 		    sg[i]->unusable ? " unusable" : "");
-	OUT("  gdtr base 0x%llx limit 0x%x\n", (unsigned long long)s.gdt.base, s.gdt.limit);
-	OUT("  idtr base 0x%llx limit 0x%x\n", (unsigned long long)s.idt.base, s.idt.limit);
-	OUT("  cr0 0x%llx cr2 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx\n",
+	textbuf_add(&t, "  gdtr base 0x%llx limit 0x%x\n", (unsigned long long)s.gdt.base, s.gdt.limit);
+	textbuf_add(&t, "  idtr base 0x%llx limit 0x%x\n", (unsigned long long)s.idt.base, s.idt.limit);
+	textbuf_add(&t, "  cr0 0x%llx cr2 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx\n",
 	    (unsigned long long)s.cr0, (unsigned long long)s.cr2, (unsigned long long)s.cr3,
 	    (unsigned long long)s.cr4, (unsigned long long)s.efer);
-	return n < len ? (int)n : (int)len - 1;
+	return textbuf_len(&t);
 }
 
 static int mon_sstep(struct vm *vm, int cpu, const char *arg, char *out, size_t len)
@@ -229,28 +227,27 @@ static int mon_pagewalk(struct vm *vm, int cpu, const char *arg, char *out, size
 	char *end;
 	struct mmu_walk w;
 	uint64_t gpa, left;
-	size_t n = 0;
+	struct textbuf t = { out, len, 0 };
 
 	errno = 0;
 	uint64_t la = strtoull(arg, &end, 0);
 	if (!*arg || *end || errno)
 		return snprintf(out, len, "usage: monitor pagewalk ADDRESS\n");
 	int r = debug_translate(vm, cpu, la, &gpa, &left, &w);
-	OUT("vCPU %d, %s: linear 0x%llx\n", cpu, w.mode ? w.mode : "?", (unsigned long long)la);
+	textbuf_add(&t, "vCPU %d, %s: linear 0x%llx\n", cpu, w.mode ? w.mode : "?", (unsigned long long)la);
 	for (int i = 0; i < w.nr_steps; i++)
-		OUT("  %-5s entry at 0x%llx = 0x%llx\n", w.steps[i].level,
+		textbuf_add(&t, "  %-5s entry at 0x%llx = 0x%llx\n", w.steps[i].level,
 		    (unsigned long long)w.steps[i].entry_gpa, (unsigned long long)w.steps[i].entry);
 	if (r < 0)
-		OUT("  not mapped\n");
+		textbuf_add(&t, "  not mapped\n");
 	else
-		OUT("  -> physical 0x%llx%s\n", (unsigned long long)gpa,
+		textbuf_add(&t, "  -> physical 0x%llx%s\n", (unsigned long long)gpa,
 		    vm_gpa(vm, gpa, 1) ? "" : " (outside RAM)");
-	return n < len ? (int)n : (int)len - 1;
+	return textbuf_len(&t);
 }
 
 static int mon_help(struct vm *vm, int cpu, const char *arg, char *out, size_t len);
 
-#undef OUT
 
 /* The target's monitor commands; the stub itself owns phys and quit, and
  * appends this table's help to its own. */
@@ -268,15 +265,14 @@ static const struct mon_cmd {
 
 static int mon_help(struct vm *vm, int cpu, const char *arg, char *out, size_t len)
 {
-	size_t n = 0;
+	struct textbuf t = { out, len, 0 };
 	(void)vm;
 	(void)cpu;
 	(void)arg;
 	for (size_t i = 0; i < sizeof(mon_cmds) / sizeof(mon_cmds[0]); i++)
 		if (mon_cmds[i].usage)
-			n += (size_t)snprintf(out + n, n < len ? len - n : 0, "  %-14s %s\n",
-					      mon_cmds[i].name, mon_cmds[i].usage);
-	return n < len ? (int)n : (int)len - 1;
+			textbuf_add(&t, "  %-14s %s\n", mon_cmds[i].name, mon_cmds[i].usage);
+	return textbuf_len(&t);
 }
 
 static int t_monitor(void *tgt, int cpu, const char *cmd, char *out, size_t len)
@@ -316,80 +312,11 @@ static const struct gdb_target_ops target_ops = {
 
 /* ---- running the machine under the stub -------------------------------------- */
 
-/* --timeout while the stub serves: a thread that ends the machine when
- * the time is up. gdbserver_run stops and joins it before it returns, so
- * it never reaches a machine that main is tearing down. */
-struct timer {
-	struct vm *vm;
-	unsigned seconds;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool cancel;
-};
-
-static void *timeout_thread(void *arg)
-{
-	struct timer *t = arg;
-	struct timespec deadline;
-	bool fire;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += t->seconds;
-	pthread_mutex_lock(&t->lock);
-	while (!t->cancel && pthread_cond_timedwait(&t->cond, &t->lock, &deadline) != ETIMEDOUT)
-		;
-	fire = !t->cancel;
-	pthread_mutex_unlock(&t->lock);
-	if (!fire)
-		return NULL;
-	pthread_mutex_lock(&t->vm->lock);
-	if (!t->vm->fault_line[0])
-		snprintf(t->vm->fault_line, sizeof(t->vm->fault_line),
-			 "timeout: the guest was still running after %u s", t->seconds);
-	pthread_mutex_unlock(&t->vm->lock);
-	vm_request_exit(t->vm, VM_STATUS_TIMEOUT);
-	return NULL;
-}
-
-/* 0 when the thread runs, else a negative errno (and no thread). */
-static int timer_start(struct timer *t, struct vm *vm, unsigned seconds)
-{
-	pthread_condattr_t ca;
-	int err;
-
-	*t = (struct timer){ .vm = vm, .seconds = seconds };
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	err = pthread_create(&t->thread, NULL, timeout_thread, t);
-	if (err) {
-		pthread_cond_destroy(&t->cond);
-		pthread_mutex_destroy(&t->lock);
-		return -err;
-	}
-	return 0;
-}
-
-static void timer_stop(struct timer *t)
-{
-	pthread_mutex_lock(&t->lock);
-	t->cancel = true;
-	pthread_cond_signal(&t->cond);
-	pthread_mutex_unlock(&t->lock);
-	pthread_join(t->thread, NULL);
-	pthread_cond_destroy(&t->cond);
-	pthread_mutex_destroy(&t->lock);
-}
-
 int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s)
 {
 	struct gdb_stub *stub;
 	int r;
 
-	debug_probe_host(vm);
 	if ((r = debug_create(vm, wait)) < 0) {
 		fprintf(stderr, "gdbvmm: gdb server: %s\n", strerror(-r));
 		return VM_STATUS_USAGE;
@@ -407,9 +334,8 @@ int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s
 		gdb_stub_close(stub);
 		return VM_STATUS_UNHANDLED;
 	}
-	struct timer timer;
-	bool timed = timeout_s && (r = timer_start(&timer, vm, timeout_s)) == 0;
-	if (timeout_s && !timed) {
+	/* --timeout while the stub serves: vm_wait below stops the timer */
+	if (timeout_s && (r = vm_timeout_start(vm, timeout_s)) < 0) {
 		fprintf(stderr, "gdbvmm: --timeout: %s\n", strerror(-r));
 		vm_request_exit(vm, VM_STATUS_UNHANDLED);
 	}
@@ -419,9 +345,6 @@ int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s
 		vm_request_exit(vm, VM_STATUS_UNHANDLED);
 	}
 	gdb_stub_close(stub);
-	/* serving ends with the machine: no timeout is due any more */
-	if (timed)
-		timer_stop(&timer);
 	/* the debug engine goes in main, once no thread can reach it */
 	return vm_wait(vm, 0);
 }

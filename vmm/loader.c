@@ -139,72 +139,67 @@ static void note_segment(struct image *img, uint64_t vaddr, uint64_t paddr, uint
 		img->segs[img->nr_segs++] = (struct image_seg){ vaddr, paddr, size };
 }
 
-static int load_elf32(struct vm *vm, int index, const uint8_t *data, size_t size,
-		      uint64_t *entry, char *err, size_t errlen)
+/* An ELF header of either class, widened to the 64-bit layout (only the
+ * fields the loader reads). */
+static void elf_header(const uint8_t *data, bool is64, Elf64_Ehdr *eh)
 {
-	Elf32_Ehdr eh;
-	int loaded = 0;
-
-	if (size < sizeof(eh))
-		return fail(err, errlen, -ENOEXEC, "malformed ELF: file shorter than its header");
-	memcpy(&eh, data, sizeof(eh));
-	if (eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_386)
-		return fail(err, errlen, -ENOEXEC, "not an i386 little-endian ELF");
-	if (eh.e_type != ET_EXEC)
-		return fail(err, errlen, -ENOEXEC, "ELF is not an executable (e_type %u)", eh.e_type);
-	if (eh.e_phentsize != sizeof(Elf32_Phdr))
-		return fail(err, errlen, -ENOEXEC, "malformed ELF: program header size %u", eh.e_phentsize);
-	uint64_t phend = (uint64_t)eh.e_phoff + (uint64_t)eh.e_phnum * sizeof(Elf32_Phdr);
-	if (phend > size)
-		return fail(err, errlen, -ENOEXEC, "malformed ELF: program headers extend past the end of the file");
-
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		Elf32_Phdr ph;
-		memcpy(&ph, data + eh.e_phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
-			continue;
-		if (ph.p_filesz > ph.p_memsz)
-			return fail(err, errlen, -ENOEXEC, "malformed ELF: segment %u has filesz > memsz", i);
-		if ((uint64_t)ph.p_offset + ph.p_filesz > size)
-			return fail(err, errlen, -ENOEXEC, "malformed ELF: segment %u extends past the end of the file", i);
-		int r = claim(vm, index, ph.p_paddr, ph.p_memsz, err, errlen);
-		if (r < 0)
-			return r;
-		memcpy(vm->ram + ph.p_paddr, data + ph.p_offset, ph.p_filesz);
-		memset(vm->ram + ph.p_paddr + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
-		note_segment(&vm->images[index], ph.p_vaddr, ph.p_paddr, ph.p_memsz);
-		loaded++;
+	Elf32_Ehdr h;
+	if (is64) {
+		memcpy(eh, data, sizeof(*eh));
+		return;
 	}
-	if (!loaded)
-		return fail(err, errlen, -ENOEXEC, "ELF has no loadable segment");
-	*entry = eh.e_entry;
-	return 0;
+	memcpy(&h, data, sizeof(h));
+	*eh = (Elf64_Ehdr){
+		.e_type = h.e_type, .e_machine = h.e_machine, .e_entry = h.e_entry,
+		.e_phoff = h.e_phoff, .e_phentsize = h.e_phentsize, .e_phnum = h.e_phnum,
+	};
+	memcpy(eh->e_ident, h.e_ident, EI_NIDENT);
 }
 
-static int load_elf64(struct vm *vm, int index, const uint8_t *data, size_t size,
-		      uint64_t *entry, char *err, size_t errlen)
+static void elf_phdr(const uint8_t *p, bool is64, Elf64_Phdr *ph)
 {
+	Elf32_Phdr h;
+	if (is64) {
+		memcpy(ph, p, sizeof(*ph));
+		return;
+	}
+	memcpy(&h, p, sizeof(h));
+	*ph = (Elf64_Phdr){
+		.p_type = h.p_type, .p_offset = h.p_offset, .p_vaddr = h.p_vaddr,
+		.p_paddr = h.p_paddr, .p_filesz = h.p_filesz, .p_memsz = h.p_memsz,
+	};
+}
+
+/* An i386 (is64 false) or x86-64 executable ELF: its PT_LOAD segments at
+ * their physical addresses. Every offset and size is checked against the
+ * file, overflow included (a 32-bit file's cannot overflow, the checks
+ * are the same). */
+static int load_elf(struct vm *vm, int index, const uint8_t *data, size_t size, bool is64,
+		    uint64_t *entry, char *err, size_t errlen)
+{
+	const size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	const size_t phsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 	Elf64_Ehdr eh;
 	int loaded = 0;
 
-	if (size < sizeof(eh))
+	if (size < ehsize)
 		return fail(err, errlen, -ENOEXEC, "malformed ELF: file shorter than its header");
-	memcpy(&eh, data, sizeof(eh));
-	if (eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64)
-		return fail(err, errlen, -ENOEXEC, "not an x86-64 little-endian ELF");
+	elf_header(data, is64, &eh);
+	if (eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != (is64 ? EM_X86_64 : EM_386))
+		return fail(err, errlen, -ENOEXEC, "not an %s little-endian ELF", is64 ? "x86-64" : "i386");
 	if (eh.e_type != ET_EXEC)
 		return fail(err, errlen, -ENOEXEC, "ELF is not an executable (e_type %u)", eh.e_type);
-	if (eh.e_phentsize != sizeof(Elf64_Phdr))
+	if (eh.e_phentsize != phsize)
 		return fail(err, errlen, -ENOEXEC, "malformed ELF: program header size %u", eh.e_phentsize);
 	uint64_t phsz, phend;
-	if (__builtin_mul_overflow((uint64_t)eh.e_phnum, sizeof(Elf64_Phdr), &phsz) ||
+	if (__builtin_mul_overflow((uint64_t)eh.e_phnum, phsize, &phsz) ||
 	    __builtin_add_overflow(eh.e_phoff, phsz, &phend) || phend > size)
 		return fail(err, errlen, -ENOEXEC, "malformed ELF: program headers extend past the end of the file");
 
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 		uint64_t fend;
-		memcpy(&ph, data + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		elf_phdr(data + eh.e_phoff + i * phsize, is64, &ph);
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if (ph.p_filesz > ph.p_memsz)
@@ -448,7 +443,7 @@ int loader_load_buffer(struct vm *vm, struct image *img, int index, const uint8_
 	if (linux_is_bzimage(data, size))
 		return linux_load(vm, img, index, data, size, 0, err, errlen);
 	if (is_elf && data[EI_CLASS] == ELFCLASS64) {
-		r = load_elf64(vm, index, data, size, &entry, err, errlen);
+		r = load_elf(vm, index, data, size, true, &entry, err, errlen);
 		if (r == 0 && elf64_has_note(data, size, "Linux"))
 			return linux_load(vm, img, index, NULL, 0, entry, err, errlen);
 		img->boot.kind = IMAGE_ELF64;
@@ -461,7 +456,7 @@ int loader_load_buffer(struct vm *vm, struct image *img, int index, const uint8_
 			 * header it may have had past the cut: parse it first (the
 			 * image is refused either way, so what it loads is moot) */
 			uint64_t entry_unused;
-			if (is_elf && load_elf32(vm, index, data, size, &entry_unused, err, errlen) < 0)
+			if (is_elf && load_elf(vm, index, data, size, false, &entry_unused, err, errlen) < 0)
 				return -ENOEXEC;
 			return fail(err, errlen, -ENOEXEC,
 				    "not a Multiboot kernel: no Multiboot header in the first %d bytes",
@@ -474,7 +469,7 @@ int loader_load_buffer(struct vm *vm, struct image *img, int index, const uint8_
 		if (flags & MB_FLAG_AOUT)
 			r = load_aout_kludge(vm, index, data, size, hoff, &entry, err, errlen);
 		else if (is_elf)
-			r = load_elf32(vm, index, data, size, &entry, err, errlen);
+			r = load_elf(vm, index, data, size, false, &entry, err, errlen);
 		else
 			r = fail(err, errlen, -ENOEXEC, "Multiboot header without address fields in a non-ELF file");
 		img->boot.kind = IMAGE_MULTIBOOT;

@@ -155,6 +155,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	if (a->wait_gdb && !a->gdb)
 		a->gdb = "127.0.0.1:1234";
+	a->vm.debug = a->gdb != NULL;
 	return 0;
 }
 

@@ -1,17 +1,14 @@
-/* vmm/vcpu.c: one vCPU: its start state, its thread's KVM_RUN loop, and the exit-reason table. */
+/* vmm/vcpu.c: one vCPU's thread: its KVM_RUN loop, the exit-reason table, faults, kicks and parking. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "vmm/console.h"
-#include "vmm/debug.h"
-#include "vmm/linux.h"
 #include "vmm/vm.h"
+#include "vmm/x86_regs.h"
 #include "vmm/x86mmu.h"
 
 #define SIG_KICK SIGUSR1
@@ -23,41 +20,6 @@ enum exit_action {
 	EXIT_STOP_VM,   /* the machine is ending (vm->exit_status is set) */
 };
 
-/* ---- registers ---------------------------------------------------------- */
-
-struct kvm_regs *vcpu_regs(struct vcpu *cpu)
-{
-	if (cpu->vm->caps.sync_regs)
-		return &cpu->run->s.regs.regs;
-	if (!cpu->regs_valid) {
-		if (ioctl(cpu->fd, KVM_GET_REGS, &cpu->regs) < 0)
-			memset(&cpu->regs, 0, sizeof(cpu->regs));
-		cpu->regs_valid = true;
-	}
-	return &cpu->regs;
-}
-
-/* Segment and control registers are fetched when an exit needs them
- * (a hypercall's pointer, a trap, a fault), not synced on every exit:
- * syncing them cost 20 us an exit in the VM lane (make bench, rawkvm -s). */
-struct kvm_sregs *vcpu_sregs(struct vcpu *cpu)
-{
-	if (!cpu->sregs_valid) {
-		if (ioctl(cpu->fd, KVM_GET_SREGS, &cpu->sregs) < 0)
-			memset(&cpu->sregs, 0, sizeof(cpu->sregs));
-		cpu->sregs_valid = true;
-	}
-	return &cpu->sregs;
-}
-
-void vcpu_regs_dirty(struct vcpu *cpu)
-{
-	if (cpu->vm->caps.sync_regs)
-		cpu->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
-	else
-		cpu->regs_dirty = true;
-}
-
 /* Before KVM_RUN: push modified registers (no sync-regs host), drop caches. */
 static int flush_regs(struct vcpu *cpu)
 {
@@ -66,253 +28,6 @@ static int flush_regs(struct vcpu *cpu)
 	cpu->regs_dirty = false;
 	cpu->regs_valid = cpu->sregs_valid = false;
 	return 0;
-}
-
-bool vcpu_started(struct vcpu *cpu)
-{
-	struct kvm_mp_state mp;
-	if (!cpu->vm->irqchip || ioctl(cpu->fd, KVM_GET_MP_STATE, &mp) < 0)
-		return true;
-	return mp.mp_state != KVM_MP_STATE_UNINITIALIZED &&
-	       mp.mp_state != KVM_MP_STATE_INIT_RECEIVED;
-}
-
-const char *vcpu_mode_name(const struct kvm_sregs *s)
-{
-	if (!(s->cr0 & X86_CR0_PE))
-		return "real mode";
-	if (s->efer & X86_EFER_LMA)
-		return s->cs.l ? "long mode" : "compatibility mode";
-	if (!s->cs.db)
-		return "16-bit protected mode";
-	return (s->cr0 & X86_CR0_PG) ? "protected mode, paging on" : "protected mode";
-}
-
-/* ---- guest memory through this vCPU's eyes ----------------------------- */
-
-int vcpu_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
-{
-	struct vm *vm = opaque;
-	void *p = vm_gpa(vm, gpa, len);
-	if (!p)
-		return -EFAULT;
-	memcpy(buf, p, len);
-	return 0;
-}
-
-int vcpu_translate_sregs(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
-			 uint64_t *page_left)
-{
-	struct mmu_ctx m = {
-		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
-		.read_phys = vcpu_read_phys, .opaque = vm,
-	};
-	return mmu_translate(&m, la, gpa, page_left, NULL);
-}
-
-int vcpu_translate(struct vcpu *cpu, uint64_t la, uint64_t *gpa, uint64_t *page_left)
-{
-	return vcpu_translate_sregs(cpu->vm, vcpu_sregs(cpu), la, gpa, page_left);
-}
-
-int vcpu_read_linear(struct vcpu *cpu, uint64_t la, void *buf, uint64_t len)
-{
-	uint8_t *out = buf;
-	while (len > 0) {
-		uint64_t gpa, left;
-		if (vcpu_translate(cpu, la, &gpa, &left) < 0)
-			return -EFAULT;
-		uint64_t n = len < left ? len : left;
-		void *p = vm_gpa(cpu->vm, gpa, n);
-		if (!p)
-			return -EFAULT;
-		memcpy(out, p, n);
-		out += n;
-		la += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* ---- start state --------------------------------------------------------- */
-
-static void seg_real(struct kvm_segment *sg, uint64_t base, uint8_t type)
-{
-	*sg = (struct kvm_segment){
-		.base = base, .limit = 0xffff, .selector = (uint16_t)(base >> 4),
-		.type = type, .present = 1, .s = 1,
-	};
-}
-
-static void seg_flat(struct kvm_segment *sg, uint16_t sel, uint8_t type, int l)
-{
-	*sg = (struct kvm_segment){
-		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type, .present = 1,
-		.s = 1, .db = l ? 0 : 1, .l = (uint8_t)l, .g = 1,
-	};
-}
-
-/* Multiboot's LINT0 wiring: a PC BIOS puts the BSP's LINT0 in ExtINT mode so
- * the 8259's interrupts reach the CPU (Intel SDM vol. 3A, 10.5.1); with no
- * BIOS here, the monitor does it. */
-static int lapic_virtual_wire(struct vcpu *cpu)
-{
-	struct kvm_lapic_state lapic;
-	uint32_t lvt0 = 0x700, lvt1 = 0x400; /* ExtINT, NMI */
-
-	if (ioctl(cpu->fd, KVM_GET_LAPIC, &lapic) < 0)
-		return -errno;
-	memcpy(&lapic.regs[0x350], &lvt0, 4);
-	memcpy(&lapic.regs[0x360], &lvt1, 4);
-	if (ioctl(cpu->fd, KVM_SET_LAPIC, &lapic) < 0)
-		return -errno;
-	return 0;
-}
-
-int vcpu_reset(struct vcpu *cpu)
-{
-	const struct boot_state *b = &cpu->image->boot;
-	struct kvm_sregs s;
-	struct kvm_regs r = { .rflags = 2 };
-
-	/* A Linux kernel's APs wait in KVM's reset state for the INIT/SIPI
-	 * the kernel sends through the in-kernel LAPIC. */
-	if (b->kind == IMAGE_LINUX && cpu->index > 0)
-		return 0;
-	if (ioctl(cpu->fd, KVM_GET_SREGS, &s) < 0)
-		return -errno;
-	switch (b->kind) {
-	case IMAGE_FLAT:
-		seg_real(&s.cs, b->window, 0xb);
-		seg_real(&s.ds, b->window, 0x3);
-		s.es = s.fs = s.gs = s.ss = s.ds;
-		r.rip = 0;
-		r.rsp = 0;
-		break;
-	case IMAGE_MULTIBOOT:
-	case IMAGE_ELF64: {
-		int lm = b->kind == IMAGE_ELF64;
-		seg_flat(&s.cs, lm ? 0x18 : 0x08, 0xb, lm);
-		seg_flat(&s.ds, 0x10, 0x3, 0);
-		s.es = s.fs = s.gs = s.ss = s.ds;
-		s.gdt.base = VM_GDT_ADDR;
-		s.gdt.limit = 4 * 8 - 1;
-		s.cr0 = X86_CR0_PE | 0x10; /* PE, ET */
-		if (lm) {
-			s.cr0 |= X86_CR0_PG;
-			s.cr3 = VM_PT_BASE;
-			s.cr4 = X86_CR4_PAE;
-			s.efer = X86_EFER_LME | X86_EFER_LMA;
-		}
-		r.rax = 0x2badb002; /* Multiboot 0.6.96, 3.2: the boot loader's magic */
-		r.rbx = b->info;
-		r.rip = b->entry;
-		r.rsp = b->stack;
-		break;
-	}
-	case IMAGE_LINUX:
-		/* the 64-bit boot protocol: long mode, the identity map, a GDT
-		 * with __BOOT_CS 0x10 and __BOOT_DS 0x18, boot_params in RSI,
-		 * interrupts off (Linux's Documentation/x86/boot.rst) */
-		seg_flat(&s.cs, 0x10, 0xb, 1);
-		seg_flat(&s.ds, 0x18, 0x3, 0);
-		s.es = s.fs = s.gs = s.ss = s.ds;
-		s.gdt.base = LINUX_GDT_ADDR;
-		s.gdt.limit = 4 * 8 - 1;
-		s.cr0 = X86_CR0_PE | 0x10 | X86_CR0_PG;
-		s.cr3 = VM_PT_BASE;
-		s.cr4 = X86_CR4_PAE;
-		s.efer = X86_EFER_LME | X86_EFER_LMA;
-		r.rsi = b->info;
-		r.rip = b->entry;
-		r.rsp = b->stack;
-		break;
-	}
-	/* x87 and SSE at their power-up values (SDM vol. 3A, 10.1, table
-	 * 10-1: FCW 0x037f, FTW empty, MXCSR 0x1f80); a new vCPU's FPU area
-	 * from KVM may hold zeros, and gdb shows what is here. */
-	struct kvm_fpu f = { .fcw = 0x37f, .mxcsr = 0x1f80 };
-	if (ioctl(cpu->fd, KVM_SET_SREGS, &s) < 0 || ioctl(cpu->fd, KVM_SET_REGS, &r) < 0 ||
-	    ioctl(cpu->fd, KVM_SET_FPU, &f) < 0)
-		return -errno;
-	if (cpu->vm->irqchip) {
-		if (cpu->index == 0) {
-			int err = lapic_virtual_wire(cpu);
-			if (err < 0)
-				return err;
-		} else {
-			/* with an in-kernel LAPIC an AP waits for INIT/SIPI; ours run at once */
-			struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
-			if (ioctl(cpu->fd, KVM_SET_MP_STATE, &mp) < 0)
-				return -errno;
-		}
-	}
-	return 0;
-}
-
-static int setup_cpuid(struct vcpu *cpu)
-{
-	int n = 128;
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (size_t)n * sizeof(c->entries[0]));
-	if (!c)
-		return -ENOMEM;
-	c->nent = (uint32_t)n;
-	if (ioctl(cpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
-		int e = -errno;
-		free(c);
-		return e;
-	}
-	for (uint32_t i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-		if (e->function == 1) { /* initial APIC ID = vCPU index */
-			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)cpu->index << 24);
-			/* "running under a hypervisor" (the bit KVM leaves to us):
-			 * a kernel then looks at KVM's leaves 0x40000000 and up and
-			 * uses kvmclock */
-			e->ecx |= 1u << 31;
-		}
-		if (e->function == 0xb || e->function == 0x1f) /* x2APIC ID, every level */
-			e->edx = (uint32_t)cpu->index;
-	}
-	int r = ioctl(cpu->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
-	free(c);
-	return r;
-}
-
-int vcpu_create(struct vm *vm, int index, const struct image *img)
-{
-	struct vcpu *cpu = &vm->vcpus[index];
-	int r;
-
-	cpu->vm = vm;
-	cpu->index = index;
-	cpu->image = img;
-	cpu->con = (int)(img - vm->images);
-	cpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, index);
-	if (cpu->fd < 0)
-		return -errno;
-	cpu->run = mmap(NULL, (size_t)vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu->fd, 0);
-	if (cpu->run == MAP_FAILED) {
-		cpu->run = NULL;
-		return -errno;
-	}
-	if (vm->caps.sync_regs)
-		cpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
-	r = setup_cpuid(cpu);
-	if (r < 0)
-		return r;
-	cpu->state = VCPU_RUNNING;
-	return vcpu_reset(cpu);
-}
-
-void vcpu_destroy(struct vcpu *cpu)
-{
-	if (cpu->run)
-		munmap(cpu->run, (size_t)cpu->vm->run_size);
-	if (cpu->fd > 0)
-		close(cpu->fd);
-	cpu->run = NULL;
-	cpu->fd = -1;
 }
 
 /* Make the vCPU leave KVM_RUN (or a blocking device wait) and look at its
@@ -371,7 +86,7 @@ static enum exit_action end_with_fault(struct vcpu *cpu, const char *line, int s
 {
 	struct vm *vm = cpu->vm;
 
-	if (vm->dbg && debug_take_fault(cpu, line, status, sig))
+	if (vm->hooks && vm->hooks->fault(cpu, line, status, sig))
 		return EXIT_CONTINUE;
 	pthread_mutex_lock(&vm->lock);
 	if (!vm->fault_line[0])
@@ -399,9 +114,7 @@ static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 		ip &= 0xffffffff;
 		snprintf(where, sizeof(where), "CS:EIP %04x:%08llx", s.cs.selector, (unsigned long long)ip);
 	}
-	la = s.cs.base + ip;
-	if (!(s.efer & X86_EFER_LMA))
-		la &= 0xffffffff;
+	la = x86_regs_linear_pc(&r, &s);
 	/* KVM on AMD resets the vCPU when it shuts down (SVM intercepts the
 	 * shutdown and re-initialises the VMCB): its registers are then the
 	 * reset vector, not where the guest was (AMD APM vol. 2, 15.10). */
@@ -427,6 +140,80 @@ static enum exit_action fault(struct vcpu *cpu, const char *what, int status)
 	return end_with_fault(cpu, line, status, sig);
 }
 
+/* ---- pending I/O and parking ---------------------------------------------- */
+
+/* Finish an I/O exit inside KVM without running guest code (KVM API,
+ * "kvm_run": immediate_exit completes pending operations). KVM_RUN's
+ * result. */
+static int complete_io(struct vcpu *cpu)
+{
+	__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	int r = ioctl(cpu->fd, KVM_RUN, 0);
+	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	cpu->io_pending = false;
+	cpu->sync_fresh = true; /* KVM stores the sync regs on every return */
+	cpu->sregs_valid = false;
+	return r;
+}
+
+/* Under nested SVM (the VM lane: KVM inside QEMU TCG) KVM loses the
+ * single-step trap of an instruction whose port I/O went to userspace
+ * once it finishes that I/O, and the vCPU runs on: a `stepi` over a
+ * hypercall ran the guest to its end. So a stepping vCPU's I/O is
+ * finished here (immediate_exit: KVM API, "kvm_run"), and the step is
+ * reported as KVM reports it (KVM_EXIT_DEBUG) or, where it did not, as
+ * done: the instruction is complete and rip is past it. */
+static void finish_io_step(struct vcpu *cpu)
+{
+	int r = complete_io(cpu);
+	if (r == 0 && cpu->run->exit_reason != KVM_EXIT_DEBUG)
+		return; /* not a lone access after all: nothing to report */
+	if (r < 0) {
+		cpu->run->exit_reason = KVM_EXIT_DEBUG;
+		cpu->run->debug.arch.exception = 1;
+		cpu->run->debug.arch.dr6 = X86_DR6_BS;
+		cpu->run->debug.arch.pc = x86_regs_linear_pc(vcpu_regs(cpu), vcpu_sregs(cpu));
+	}
+	cpu->vm->hooks->debug_exit(cpu);
+}
+
+/* The vCPU was asked to stop with a debugger there: wait until it is
+ * unparked (vcpu_unpark) or the machine ends. */
+static void park(struct vcpu *cpu)
+{
+	struct vm *vm = cpu->vm;
+	const struct vm_hooks *h = vm->hooks;
+
+	if (cpu->io_pending && !cpu->retry)
+		complete_io(cpu);
+	h->park_begin(cpu);
+	pthread_mutex_lock(&vm->pause_lock);
+	cpu->parked = true;
+	h->parked(cpu, false);
+	while (atomic_load(&cpu->stop_req) && !atomic_load(&vm->exiting)) {
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+		/* unparked and stopped again before this thread woke: it
+		 * never ran, it parks again */
+		if (!cpu->parked && atomic_load(&cpu->stop_req)) {
+			cpu->parked = true;
+			h->parked(cpu, true);
+		}
+	}
+	cpu->parked = false;
+	h->unparked(cpu);
+	pthread_mutex_unlock(&vm->pause_lock);
+	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+}
+
+void vcpu_unpark(struct vcpu *cpu)
+{
+	/* no longer parked from now on, even before its thread wakes: a
+	 * stop requested meanwhile must wait for it (all-stop) */
+	cpu->parked = false;
+	atomic_store(&cpu->stop_req, false);
+	pthread_cond_broadcast(&cpu->vm->pause_cond);
+}
+
 /* ---- exit handlers: one row per KVM exit reason --------------------------- */
 
 static enum exit_action on_io(struct vcpu *cpu)
@@ -437,7 +224,7 @@ static enum exit_action on_io(struct vcpu *cpu)
 	bool write = run->io.direction == KVM_EXIT_IO_OUT;
 
 	cpu->io_pending = true;
-	if (cpu->vm->dbg && debug_on_trap(cpu))
+	if (cpu->vm->hooks && cpu->vm->hooks->io(cpu))
 		return EXIT_CONTINUE;
 	for (uint32_t i = cpu->io_done; i < run->io.count; i++) {
 		uint32_t val = 0;
@@ -461,8 +248,8 @@ static enum exit_action on_io(struct vcpu *cpu)
 		}
 	}
 	cpu->io_done = 0;
-	if (cpu->vm->dbg && run->io.count == 1)
-		debug_after_io(cpu);
+	if (cpu->vm->hooks && run->io.count == 1 && cpu->vm->hooks->io_step(cpu))
+		finish_io_step(cpu);
 	return EXIT_CONTINUE;
 }
 
@@ -484,8 +271,8 @@ static enum exit_action on_mmio(struct vcpu *cpu)
 			return EXIT_CONTINUE;
 		}
 		memcpy(ram, run->mmio.data, run->mmio.len);
-		if (vm->dbg)
-			debug_on_ram_write(cpu, addr, run->mmio.len);
+		if (vm->hooks)
+			vm->hooks->ram_write(cpu, addr, run->mmio.len);
 		return EXIT_CONTINUE;
 	}
 	if (!run->mmio.is_write)
@@ -527,7 +314,7 @@ static enum exit_action on_internal_error(struct vcpu *cpu)
 	};
 	uint32_t s = cpu->run->internal.suberror;
 	/* a fetch from a page the debugger unmapped (a breakpoint there) */
-	if (s == KVM_INTERNAL_ERROR_EMULATION && cpu->vm->dbg && debug_on_emulation_failure(cpu))
+	if (s == KVM_INTERNAL_ERROR_EMULATION && cpu->vm->hooks && cpu->vm->hooks->emulation_failure(cpu))
 		return EXIT_CONTINUE;
 	const char *what = s < sizeof(sub) / sizeof(sub[0]) && sub[s] ? sub[s] : "KVM internal error";
 	return fault(cpu, what, VM_STATUS_EMULATION);
@@ -558,8 +345,8 @@ static enum exit_action on_nothing(struct vcpu *cpu)
 
 static enum exit_action on_debug(struct vcpu *cpu)
 {
-	if (cpu->vm->dbg) {
-		debug_on_exit(cpu); /* parks the vCPU when the stop is the debugger's */
+	if (cpu->vm->hooks) {
+		cpu->vm->hooks->debug_exit(cpu); /* the vCPU parks when the stop is the debugger's */
 		return EXIT_CONTINUE;
 	}
 	return fault(cpu, "unexpected debug exit", VM_STATUS_UNHANDLED);
@@ -635,8 +422,8 @@ void *vcpu_thread(void *arg)
 		if (atomic_load(&cpu->stop_req)) {
 			if (atomic_load(&vm->exiting))
 				break;
-			if (vm->dbg)
-				debug_park(cpu);
+			if (vm->hooks)
+				park(cpu);
 			else
 				atomic_store(&cpu->stop_req, false);
 			continue;
@@ -663,8 +450,8 @@ void *vcpu_thread(void *arg)
 	vm->running--;
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
-	if (vm->dbg)
-		debug_vcpu_finished(cpu);
+	if (vm->hooks)
+		vm->hooks->ended(cpu);
 	return NULL;
 }
 

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "vmm/console.h"
-#include "vmm/debug.h"
 #include "vmm/vm.h"
 
 /* Where KVM may put the real-mode TSS and identity page table on Intel
@@ -28,24 +27,6 @@ static int kvm_ioctl_retry(int fd, unsigned long req, unsigned long arg)
 	return r;
 }
 
-int vm_probe_host(struct vm *vm)
-{
-	struct host_caps *c = &vm->caps;
-	int sync = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
-	int dbg2 = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
-	int maxv = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
-
-	c->is_pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
-	c->sync_regs = sync > 0 && (sync & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
-				    (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
-	c->immediate_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0;
-	c->ro_mem = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
-	c->emul_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_ON_EMULATION_FAILURE) > 0;
-	c->blockirq = dbg2 > 0 && (dbg2 & KVM_GUESTDBG_BLOCKIRQ);
-	c->max_vcpus = maxv > 0 ? maxv : 1;
-	return 0;
-}
-
 static void vm_init(struct vm *vm, const struct vm_opts *opts)
 {
 	memset(vm, 0, sizeof(*vm));
@@ -53,6 +34,8 @@ static void vm_init(struct vm *vm, const struct vm_opts *opts)
 	vm->kvm_fd = vm->vm_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->kick_lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	iobus_init(&vm->bus, opts->verbose);
 }
@@ -318,32 +301,95 @@ void vm_request_exit(struct vm *vm, int status)
 	console_stop_output(vm->con);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
-	if (vm->dbg)
-		debug_machine_exiting(vm);
+	/* and every parked one */
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+/* --timeout: a thread that ends the machine when the time is up, if a
+ * guest still runs then. Whoever waits for the machine (vm_wait) stops
+ * and joins it, so it never reaches a machine that is being torn down. */
+static void *timeout_thread(void *arg)
+{
+	struct vm *vm = arg;
+	struct vm_timer *t = &vm->timer;
+	struct timespec deadline;
+	bool fire;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += t->seconds;
+	pthread_mutex_lock(&t->lock);
+	while (!t->cancel && pthread_cond_timedwait(&t->cond, &t->lock, &deadline) != ETIMEDOUT)
+		;
+	fire = !t->cancel;
+	pthread_mutex_unlock(&t->lock);
+	if (!fire)
+		return NULL;
+	pthread_mutex_lock(&vm->lock);
+	fire = vm->running > 0 && !atomic_load(&vm->exiting);
+	if (fire && !vm->fault_line[0])
+		snprintf(vm->fault_line, sizeof(vm->fault_line),
+			 "timeout: the guest was still running after %u s", t->seconds);
+	pthread_mutex_unlock(&vm->lock);
+	if (fire)
+		vm_request_exit(vm, VM_STATUS_TIMEOUT);
+	return NULL;
+}
+
+int vm_timeout_start(struct vm *vm, unsigned seconds)
+{
+	struct vm_timer *t = &vm->timer;
+	pthread_condattr_t ca;
+	int err;
+
+	t->seconds = seconds;
+	t->cancel = false;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	err = pthread_create(&t->thread, NULL, timeout_thread, vm);
+	if (err) {
+		pthread_cond_destroy(&t->cond);
+		pthread_mutex_destroy(&t->lock);
+		return -err;
+	}
+	t->running = true;
+	return 0;
+}
+
+static void timeout_stop(struct vm *vm)
+{
+	struct vm_timer *t = &vm->timer;
+	if (!t->running)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->cancel = true;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+	t->running = false;
 }
 
 int vm_wait(struct vm *vm, unsigned timeout_s)
 {
-	struct timespec deadline;
-	bool timed_out = false;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_s;
-	pthread_mutex_lock(&vm->lock);
-	while (vm->running > 0 && !atomic_load(&vm->exiting) && !timed_out) {
-		if (timeout_s)
-			timed_out = pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline) == ETIMEDOUT;
-		else
-			pthread_cond_wait(&vm->cond, &vm->lock);
-	}
-	pthread_mutex_unlock(&vm->lock);
-	if (timed_out) {
+	int r;
+	if (timeout_s && (r = vm_timeout_start(vm, timeout_s)) < 0) {
 		pthread_mutex_lock(&vm->lock);
-		snprintf(vm->fault_line, sizeof(vm->fault_line),
-			 "timeout: the guest was still running after %u s", timeout_s);
+		snprintf(vm->fault_line, sizeof(vm->fault_line), "--timeout: %s", strerror(-r));
 		pthread_mutex_unlock(&vm->lock);
-		vm_request_exit(vm, VM_STATUS_TIMEOUT);
+		vm_request_exit(vm, VM_STATUS_UNHANDLED);
 	}
+	pthread_mutex_lock(&vm->lock);
+	while (vm->running > 0 && !atomic_load(&vm->exiting))
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+	/* the machine has ended: no timeout is due any more */
+	timeout_stop(vm);
 	if (atomic_load(&vm->exiting))
 		for (int i = 0; i < vm->nr_vcpus; i++)
 			vcpu_kick(&vm->vcpus[i]);
@@ -358,6 +404,14 @@ int vm_wait(struct vm *vm, unsigned timeout_s)
 			pthread_join(vm->vcpus[i].thread, NULL);
 	}
 
+	pthread_mutex_lock(&vm->lock);
+	int status = vm_exit_status_locked(vm);
+	pthread_mutex_unlock(&vm->lock);
+	return status;
+}
+
+int vm_exit_status_locked(struct vm *vm)
+{
 	if (atomic_load(&vm->exiting))
 		return vm->exit_status;
 	for (int i = 0; i < vm->nr_vcpus; i++)
@@ -404,4 +458,6 @@ void vm_destroy(struct vm *vm)
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->kick_lock);
+	pthread_cond_destroy(&vm->pause_cond);
+	pthread_mutex_destroy(&vm->pause_lock);
 }

@@ -114,7 +114,6 @@ struct vm_page {
 };
 
 struct vm;
-struct vcpu_debug;   /* vmm/debug.c */
 
 struct vcpu {
 	struct vm *vm;
@@ -127,7 +126,8 @@ struct vcpu {
 	const struct image *image;
 	_Atomic enum vcpu_state state;
 	int status;          /* guest exit status when FINISHED */
-	_Atomic bool stop_req; /* leave KVM_RUN and look at vm->exiting / the debugger */
+	_Atomic bool stop_req; /* leave KVM_RUN and look at vm->exiting / park */
+	bool parked;         /* under vm->pause_lock: waiting in park() for vcpu_unpark */
 	bool io_pending;     /* last exit was I/O or MMIO: complete before parking */
 	bool sync_fresh;     /* the sync-regs area holds the registers KVM has now */
 	bool retry;          /* the last exit's handler must run again (IO_RETRY) */
@@ -137,7 +137,40 @@ struct vcpu {
 	struct kvm_sregs sregs;
 	bool regs_valid, sregs_valid, regs_dirty;
 	uint64_t exits[64];  /* per exit reason, for --stats */
-	struct vcpu_debug *dbg;
+};
+
+/* What a debugger (vmm/debug.c) adds to the vCPU loop: the core calls
+ * these on its vCPU threads at the exits a debugger cares about and
+ * around parking; it calls none while vm->hooks is NULL (no --gdb).
+ * The core owns parking: a vCPU asked to stop (stop_req) completes any
+ * pending I/O inside KVM, marks itself parked and waits on
+ * vm->pause_cond until vcpu_unpark. The hooks marked "locked" run
+ * under vm->pause_lock, which the debugger takes for its own state. */
+struct vm_hooks {
+	/* KVM_EXIT_DEBUG (KVM sends none unless a debugger asked). */
+	void (*debug_exit)(struct vcpu *cpu);
+	/* A port I/O exit, before the devices: true when it was the
+	 * debugger's own (the vCPU has been asked to stop). */
+	bool (*io)(struct vcpu *cpu);
+	/* A lone port I/O access is done: true when the vCPU single-steps;
+	 * the core then finishes the access inside KVM at once and reports
+	 * the step through debug_exit. */
+	bool (*io_step)(struct vcpu *cpu);
+	/* An emulation failure: true when the debugger takes it. */
+	bool (*emulation_failure)(struct vcpu *cpu);
+	/* A guest write the core did to RAM that KVM maps read-only. */
+	void (*ram_write)(struct vcpu *cpu, uint64_t gpa, uint64_t len);
+	/* A fault: true when the debugger takes it (the vCPU parks, the
+	 * machine stays), false when the machine ends as usual. */
+	bool (*fault)(struct vcpu *cpu, const char *line, int status, int sig);
+	/* Parking: pending I/O is complete (not locked); parked (locked,
+	 * `again` when the vCPU was unparked and stopped again before it
+	 * ran); unparked, about to run on (locked). */
+	void (*park_begin)(struct vcpu *cpu);
+	void (*parked)(struct vcpu *cpu, bool again);
+	void (*unparked)(struct vcpu *cpu);
+	/* This vCPU's thread is ending. */
+	void (*ended)(struct vcpu *cpu);
 };
 
 struct console;
@@ -151,9 +184,12 @@ struct vm_opts {
 	const char *append;  /* extra multiboot command line; Linux: the command line */
 	int smp;             /* vCPUs of a Linux kernel (0: not given, 1) */
 	const char *initrd;  /* Linux: the initial RAM disk */
+	bool debug;          /* a debugger may attach (--gdb): probe its abilities too */
 };
 
-/* What the host KVM can do, probed once at start (vm_probe_host). */
+/* What the host KVM can do, probed once at start (vm_probe_host, in
+ * vmm/hostprobe.c); the debug abilities (single_step, sw_bp, hw_bp, hw_wp)
+ * only when vm_opts.debug, else false. */
 struct host_caps {
 	bool is_pvm;          /* kvm-pvm: no 32-bit paging, no PM interrupts */
 	bool sync_regs;
@@ -167,6 +203,16 @@ struct host_caps {
 	bool emul_exit;       /* KVM_CAP_EXIT_ON_EMULATION_FAILURE: a fetch from
 				 an unmapped page exits at any CPL */
 	int max_vcpus;
+};
+
+/* --timeout's thread (vm_timeout_start), joined by vm_wait. */
+struct vm_timer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned seconds;
+	bool cancel;
+	bool running;
 };
 
 struct vm {
@@ -200,11 +246,16 @@ struct vm {
 	uint64_t mmio_logged[32]; /* unclaimed MMIO addresses already reported */
 	unsigned nr_mmio_logged;
 
+	/* Parking (vmm/vcpu.c), and the debugger's state, under pause_lock. */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	const struct vm_hooks *hooks; /* set before vm_start, then fixed */
 	struct vm_debug *_Atomic dbg; /* non-NULL while a gdb stub may attach;
 				       * set once the engine is built (the signal
 				       * thread may read it any time) */
 	pthread_mutex_t kick_lock; /* every vCPU's thread_started (vcpu_kick) */
 	void *devices[8];         /* device state, owned by vmm/devices.c */
+	struct vm_timer timer;
 };
 
 /* Transparent huge pages under guest RAM, where the host allows them (its
@@ -223,7 +274,6 @@ int vm_create(struct vm *vm, const struct vm_opts *opts);
  * before vmm/lane.c runs them on the lane's KVM. vm_destroy frees it. */
 int vm_create_offline(struct vm *vm, const struct vm_opts *opts);
 void vm_destroy(struct vm *vm);
-int vm_probe_host(struct vm *vm);
 int vm_setup_irqchip(struct vm *vm);
 int vm_irq_line(struct vm *vm, unsigned irq, int level);
 /* Guest-physical range -> host pointer, or NULL if any byte is outside RAM
@@ -252,26 +302,58 @@ int vm_page_map(struct vm *vm, uint64_t gpa, enum vm_page_map *map);
  * would otherwise raise #UD in the guest. */
 int vm_exit_on_emulation_failure(struct vm *vm, bool on);
 int vm_start(struct vm *vm);
-/* Wait until every vCPU finished or the machine is exiting; the status. */
+/* --timeout: end the machine with VM_STATUS_TIMEOUT if a guest still
+ * runs `seconds` from now. 0 or -errno (no timer then). */
+int vm_timeout_start(struct vm *vm, unsigned seconds);
+/* Wait until every vCPU finished or the machine is exiting, the timeout
+ * (started here when timeout_s, or before by vm_timeout_start) included,
+ * then join the vCPU threads; the machine's exit status. */
 int vm_wait(struct vm *vm, unsigned timeout_s);
+/* The machine's exit status, under vm->lock: the one it was ended with,
+ * else the first guest's own nonzero status, else 0. */
+int vm_exit_status_locked(struct vm *vm);
 /* End the machine with `status` (isa-debug-exit, a fault, a signal). */
 void vm_request_exit(struct vm *vm, int status);
 void vm_print_stats(struct vm *vm);
 
-/* vcpu.c */
+/* hostprobe.c: fills vm->caps (vm_create calls it): KVM's capabilities,
+ * and with vm->opts.debug a self-test in scratch VMs: tiny guests learn
+ * whether single-step works, an intercepted int3 comes back as
+ * KVM_EXIT_DEBUG, and execution and data breakpoints fire. */
+int vm_probe_host(struct vm *vm);
+
+/* vcpu_boot.c */
 int vcpu_create(struct vm *vm, int index, const struct image *img);
 void vcpu_destroy(struct vcpu *cpu);
 int vcpu_reset(struct vcpu *cpu);
+
+/* vcpu.c */
 void *vcpu_thread(void *arg);
 void vcpu_kick(struct vcpu *cpu);
 void vcpu_install_kick_handler(void);
-/* Registers at an exit, through the sync-regs area when the host has it. */
+/* Under vm->pause_lock: the parked vCPU runs on once its thread wakes. */
+void vcpu_unpark(struct vcpu *cpu);
+
+/* vcpu_regs.c */
 /* false while the vCPU waits for its INIT/SIPI (a kernel's AP not yet
  * woken); asks KVM, so only of a vCPU outside KVM_RUN. */
 bool vcpu_started(struct vcpu *cpu);
+/* Registers at an exit, through the sync-regs area when the host has it. */
 struct kvm_regs *vcpu_regs(struct vcpu *cpu);
 struct kvm_sregs *vcpu_sregs(struct vcpu *cpu);
 void vcpu_regs_dirty(struct vcpu *cpu);
+/* The registers KVM has now, on the vCPU's own thread outside KVM_RUN
+ * (from the sync-regs area when it is fresh, else asked of KVM). */
+void vcpu_get_state(struct vcpu *cpu, struct kvm_regs *regs, struct kvm_sregs *sregs);
+/* rip put back after an exit whose instruction KVM has completed. */
+void vcpu_set_rip(struct vcpu *cpu, uint64_t rip);
+/* A parked or ended vCPU's registers into KVM (NULL: that part stays),
+ * from another thread; the core's caches of them are dropped. 0 or the
+ * first -errno, the parts after a refused one not written. */
+int vcpu_put_state(struct vcpu *cpu, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+		   const struct kvm_fpu *fpu);
+/* An exception into the guest at its next entry (vector, no error code). */
+int vcpu_inject_exception(struct vcpu *cpu, uint8_t vector);
 /* "real mode", "protected mode", "long mode", ... */
 const char *vcpu_mode_name(const struct kvm_sregs *s);
 /* Translate a linear address of this vCPU to guest-physical (page walk). */
@@ -279,10 +361,13 @@ int vcpu_translate(struct vcpu *cpu, uint64_t la, uint64_t *gpa, uint64_t *page_
 /* The same with given control registers (a parked vCPU's, as the debugger sees them). */
 int vcpu_translate_sregs(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
 			 uint64_t *page_left);
+/* The same, keeping each level of the walk (walk may be NULL). */
+struct mmu_walk;
+int vcpu_walk(struct vm *vm, const struct kvm_sregs *s, uint64_t la, uint64_t *gpa,
+	      uint64_t *page_left, struct mmu_walk *walk);
 /* Guest-physical read for the page walker (opaque is the struct vm). */
 int vcpu_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len);
 /* Copy guest memory at a linear address (page by page). Returns 0/-EFAULT. */
 int vcpu_read_linear(struct vcpu *cpu, uint64_t la, void *buf, uint64_t len);
-
 
 #endif

@@ -12,6 +12,7 @@
 #define X86_CR4_LA57 (1ull << 12)
 #define X86_EFER_LME (1ull << 8)
 #define X86_EFER_LMA (1ull << 10)
+#define X86_DR6_BS (1u << 14)    /* DR6: a single step (SDM vol. 3B, 17.2.3) */
 
 /* The control registers that decide the paging mode, and how to read a
  * guest-physical table entry (returns 0 or -EFAULT). */

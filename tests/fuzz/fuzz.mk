@@ -29,11 +29,11 @@ FUZZ_CFLAGS   := $(WARN) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-lin
 
 # Sources of each harness besides tests/fuzz/fuzz_NAME.c.
 FUZZ_SRC_packet    := gdbstub/packet.c
-FUZZ_SRC_session   := gdbstub/packet.c gdbstub/regs.c gdbstub/gdbstub.c tests/unit/fake_target.c
+FUZZ_SRC_session   := gdbstub/packet.c gdbstub/regs.c gdbstub/gdbstub.c gdbstub/data.c gdbstub/query.c tests/unit/fake_target.c
 FUZZ_SRC_loader    := vmm/loader.c vmm/linux.c vmm/acpi.c
 FUZZ_SRC_mmu       := vmm/x86mmu.c
-FUZZ_SRC_hypercall := vmm/dev_hypercall.c vmm/hypercall.c vmm/vcpu.c vmm/vm.c vmm/x86mmu.c \
-                      vmm/iobus.c vmm/debug.c
+FUZZ_SRC_hypercall := vmm/dev_hypercall.c vmm/hypercall.c vmm/vcpu.c vmm/vcpu_regs.c vmm/vcpu_boot.c vmm/vm.c vmm/hostprobe.c vmm/x86mmu.c \
+                      vmm/iobus.c vmm/x86_regs.c
 
 FUZZ_BINS := $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
 

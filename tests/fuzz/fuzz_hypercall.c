@@ -1,4 +1,4 @@
-/* tests/fuzz/fuzz_hypercall.c: libFuzzer harness of the hypercall ABI: the port-0x500 handler (vmm/dev_hypercall.c), the services (vmm/hypercall.c) and the guest memory access under them (vmm/vcpu.c, vmm/x86mmu.c), with a fake vCPU.
+/* tests/fuzz/fuzz_hypercall.c: libFuzzer harness of the hypercall ABI: the port-0x500 handler (vmm/dev_hypercall.c), the services (vmm/hypercall.c) and the guest memory access under them (vmm/vcpu_regs.c, vmm/x86mmu.c), with a fake vCPU.
  *
  * The vCPU is a struct vcpu whose general registers live in a heap
  * kvm_run, as they do on a host with KVM_CAP_SYNC_REGS, and whose segment

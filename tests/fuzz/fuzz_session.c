@@ -1,4 +1,4 @@
-/* tests/fuzz/fuzz_session.c: libFuzzer harness of the stub's command dispatch (gdbstub/gdbstub.c, regs.c) against the fake target.
+/* tests/fuzz/fuzz_session.c: libFuzzer harness of the stub's command dispatch (gdbstub/gdbstub.c, data.c, query.c, regs.c) against the fake target.
  *
  * Input: a first byte that picks the machine (bit 0: x86-64, else i386;
  * bits 1-3: 1 to 8 vCPUs), then one packet body per line ('\n' ends a

@@ -101,7 +101,7 @@ sec() { printf '%s\n' "$1" | awk -v tag="$2:" '$0 == tag { on = 1; next } on && 
 s1=$(sec "$out" STOP1)
 s1l=$(sec "$out" STOP1-LATER)
 # Fixed race: a vCPU that debug_resume woke but whose thread had not left
-# debug_park yet counted as parked and ran on after the stop was reported.
+# park (vmm/vcpu.c) yet counted as parked and ran on after the stop was reported.
 race=
 if [ -n "$s1" ] && [ "$s1" = "$s1l" ]; then
 	pass "all-stop: every vCPU stays where it is while gdb has the stop"
