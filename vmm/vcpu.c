@@ -34,9 +34,15 @@ static int flush_regs(struct vcpu *cpu)
  * requests. Order matters: the request first, then immediate_exit, then
  * the signal, so a vCPU that misses the signal still sees immediate_exit
  * and one that clears immediate_exit after an EINTR still sees stop_req. */
+static __thread struct vcpu *this_vcpu; /* the vCPU this thread runs, if any */
+
 void vcpu_kick(struct vcpu *cpu)
 {
 	atomic_store(&cpu->stop_req, true);
+	/* its own thread (a debug exit's stop) is not in KVM_RUN and looks
+	 * at stop_req before the next one: no signal to itself */
+	if (this_vcpu == cpu)
+		return;
 	if (cpu->run)
 		__atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&cpu->vm->kick_lock);
@@ -414,6 +420,7 @@ void *vcpu_thread(void *arg)
 	enum exit_action act = EXIT_CONTINUE;
 	sigset_t set;
 
+	this_vcpu = cpu;
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
