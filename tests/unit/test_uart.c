@@ -3,6 +3,18 @@
 
 #include "tests/unit/tap.h"
 #include "vmm/uart.h"
+#include "vmm/vm.h"
+
+/* dev_uart.c's glue raises IRQ 4 through the machine; the model under
+ * test reports its line through the backend below instead, so the
+ * machine itself (vm.o and the vCPU core) is not linked in. */
+int vm_irq_line(struct vm *vm, unsigned irq, int level)
+{
+	(void)vm;
+	(void)irq;
+	(void)level;
+	return 0;
+}
 
 struct wire {
 	char tx[256];

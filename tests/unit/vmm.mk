@@ -11,7 +11,7 @@ VMM_UNIT += test_lane_frame
 UNIT_TESTS += $(VMM_UNIT:%=$(B)/tests/unit/%.t)
 
 $(B)/tests/unit/test_iobus.t: $(B)/vmm/iobus.o
-$(B)/tests/unit/test_uart.t: $(B)/vmm/dev_uart.o $(B)/vmm/console.o $(B)/vmm/vm.o $(B)/vmm/hostprobe.o $(B)/vmm/vcpu.o $(B)/vmm/vcpu_regs.o $(B)/vmm/vcpu_boot.o $(B)/vmm/x86mmu.o $(B)/vmm/iobus.o $(B)/vmm/x86_regs.o
+$(B)/tests/unit/test_uart.t: $(B)/vmm/dev_uart.o $(B)/vmm/console.o
 $(B)/tests/unit/test_hypercall.t: $(B)/vmm/hypercall.o
 $(B)/tests/unit/test_x86mmu.t: $(B)/vmm/x86mmu.o
 $(B)/tests/unit/test_loader.t: $(B)/vmm/loader.o $(B)/vmm/linux.o $(B)/vmm/acpi.o
