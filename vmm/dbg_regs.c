@@ -20,7 +20,8 @@ int dbg_ensure_state(struct vm *vm, int cpu)
 		c->state_ok = true;
 	}
 	if (!c->fpu_ok) {
-		x86_regs_get_fpu(v->fd, &c->fpu);
+		if (x86_regs_get_fpu(v->fd, &c->fpu) < 0)
+			return -EIO;
 		c->fpu_ok = true;
 	}
 	return 0;

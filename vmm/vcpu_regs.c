@@ -41,25 +41,36 @@ void vcpu_regs_dirty(struct vcpu *cpu)
 		cpu->regs_dirty = true;
 }
 
-void vcpu_get_state(struct vcpu *cpu, struct kvm_regs *regs, struct kvm_sregs *sregs)
+int vcpu_get_state(struct vcpu *cpu, struct kvm_regs *regs, struct kvm_sregs *sregs)
 {
 	if (cpu->vm->caps.sync_regs && cpu->sync_fresh) {
 		*regs = cpu->run->s.regs.regs;
-		*sregs = *vcpu_sregs(cpu);
-	} else {
-		ioctl(cpu->fd, KVM_GET_REGS, regs);
-		ioctl(cpu->fd, KVM_GET_SREGS, sregs);
+		if (!cpu->sregs_valid) {
+			if (ioctl(cpu->fd, KVM_GET_SREGS, &cpu->sregs) < 0)
+				return -errno;
+			cpu->sregs_valid = true;
+		}
+		*sregs = cpu->sregs;
+		return 0;
 	}
+	if (ioctl(cpu->fd, KVM_GET_REGS, regs) < 0 || ioctl(cpu->fd, KVM_GET_SREGS, sregs) < 0)
+		return -errno;
+	return 0;
 }
 
-void vcpu_set_rip(struct vcpu *cpu, uint64_t rip)
+int vcpu_set_rip(struct vcpu *cpu, uint64_t rip)
 {
 	struct kvm_regs r;
-	if (ioctl(cpu->fd, KVM_GET_REGS, &r) == 0) {
+	int err = 0;
+	if (ioctl(cpu->fd, KVM_GET_REGS, &r) < 0) {
+		err = -errno;
+	} else {
 		r.rip = rip;
-		ioctl(cpu->fd, KVM_SET_REGS, &r);
+		if (ioctl(cpu->fd, KVM_SET_REGS, &r) < 0)
+			err = -errno;
 	}
 	cpu->sync_fresh = false;
+	return err;
 }
 
 int vcpu_put_state(struct vcpu *cpu, const struct kvm_regs *regs, const struct kvm_sregs *sregs,

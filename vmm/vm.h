@@ -343,10 +343,11 @@ struct kvm_regs *vcpu_regs(struct vcpu *cpu);
 struct kvm_sregs *vcpu_sregs(struct vcpu *cpu);
 void vcpu_regs_dirty(struct vcpu *cpu);
 /* The registers KVM has now, on the vCPU's own thread outside KVM_RUN
- * (from the sync-regs area when it is fresh, else asked of KVM). */
-void vcpu_get_state(struct vcpu *cpu, struct kvm_regs *regs, struct kvm_sregs *sregs);
-/* rip put back after an exit whose instruction KVM has completed. */
-void vcpu_set_rip(struct vcpu *cpu, uint64_t rip);
+ * (from the sync-regs area when it is fresh, else asked of KVM): 0 or
+ * a -errno, and then the structures are not to be used. */
+int vcpu_get_state(struct vcpu *cpu, struct kvm_regs *regs, struct kvm_sregs *sregs);
+/* rip put back after an exit whose instruction KVM has completed: 0 or a -errno. */
+int vcpu_set_rip(struct vcpu *cpu, uint64_t rip);
 /* A parked or ended vCPU's registers into KVM (NULL: that part stays),
  * from another thread; the core's caches of them are dropped. 0 or the
  * first -errno, the parts after a refused one not written. */

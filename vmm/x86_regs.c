@@ -169,15 +169,16 @@ void x86_regs_to_kvm(struct vm *vm, const struct x86_state *st, struct kvm_regs 
 	*fpu = f;
 }
 
-void x86_regs_get_fpu(int fd, struct kvm_fpu *f)
+int x86_regs_get_fpu(int fd, struct kvm_fpu *f)
 {
 	if (ioctl(fd, KVM_GET_FPU, f) < 0)
-		memset(f, 0, sizeof(*f));
+		return -errno;
 	/* MXCSR as the XSAVE area holds it: KVM_GET_FPU on kvm-pvm
 	 * reports 0 where XSAVE has the guest's 0x1f80 */
 	struct kvm_xsave x;
 	if (ioctl(fd, KVM_GET_XSAVE, &x) == 0)
 		memcpy(&f->mxcsr, (const uint8_t *)x.region + XSAVE_MXCSR, 4);
+	return 0;
 }
 
 /* MXCSR into the XSAVE area too, where KVM_SET_FPU does not reach it. */

@@ -25,8 +25,8 @@ void x86_regs_from_kvm(const struct kvm_regs *regs, const struct kvm_sregs *sreg
 void x86_regs_to_kvm(struct vm *vm, const struct x86_state *st, struct kvm_regs *regs,
 		     struct kvm_sregs *sregs, struct kvm_fpu *fpu);
 
-/* KVM_GET_FPU with MXCSR as the XSAVE area holds it (zeros if KVM refuses). */
-void x86_regs_get_fpu(int vcpu_fd, struct kvm_fpu *fpu);
+/* KVM_GET_FPU with MXCSR as the XSAVE area holds it: 0 or a -errno. */
+int x86_regs_get_fpu(int vcpu_fd, struct kvm_fpu *fpu);
 /* MXCSR into the XSAVE area too, where KVM_SET_FPU does not reach it. */
 int x86_regs_set_mxcsr(int vcpu_fd, uint32_t mxcsr);
 
