@@ -67,6 +67,7 @@ struct vcpu_debug {
 	struct kvm_fpu fpu;
 	struct kvm_guest_debug applied;
 	bool applied_ok;
+	bool tell;          /* its parking completed the stop: write efd once unlocked */
 };
 
 struct vm_debug {
@@ -75,7 +76,10 @@ struct vm_debug {
 	bool attached;
 	bool stopping;    /* an all-stop is under way */
 	bool stopped;     /* every vCPU is parked: the stop may be reported */
-	bool signalled;   /* efd was written for this stop */
+	bool signalled;   /* efd was written for this stop (or is about to be:
+			     defer_signal) */
+	bool defer_signal; /* a parking vCPU writes efd after the lock */
+	bool signal_due;   /* ... and this stop is the one it must tell */
 	int stop_signal;  /* for a stop with no event: 2 (Ctrl-C) or 5 */
 	uint64_t seq;
 	int last_cpu;

@@ -65,7 +65,11 @@ static void signal_stop_locked(struct vm_debug *d)
 	uint64_t one = 1;
 	if (!d->attached && !machine_gone_locked(d))
 		return;
-	if (!d->signalled && write(d->efd, &one, sizeof(one)) == sizeof(one))
+	if (d->signalled)
+		return;
+	if (d->defer_signal)
+		d->signalled = d->signal_due = true;
+	else if (write(d->efd, &one, sizeof(one)) == sizeof(one))
 		d->signalled = true;
 }
 
@@ -178,20 +182,42 @@ static void on_park_begin(struct vcpu *cpu)
 	struct vcpu_debug *c = dbg_cpu(cpu);
 	if (c->rewind) {
 		/* the trap's `out` is done inside KVM: back to the breakpoint */
-		vcpu_set_rip(cpu, c->rewind_rip);
-		c->rewind = false;
+		if (vcpu_set_rip(cpu, c->rewind_rip) == 0)
+			c->rewind = false;
 	}
 }
 
 static void on_parked(struct vcpu *cpu, bool again)
 {
+	struct vm_debug *d = cpu->vm->dbg;
 	struct vcpu_debug *c = dbg_cpu(cpu);
-	if (!again) {
-		vcpu_get_state(cpu, &c->regs, &c->sregs);
-		c->state_ok = true;
-		c->fpu_ok = false;
+	if (again) {
+		check_stopped_locked(d);
+		return;
 	}
-	check_stopped_locked(cpu->vm->dbg);
+	/* on a refusal the debugger asks KVM again (dbg_ensure_state) */
+	c->state_ok = vcpu_get_state(cpu, &c->regs, &c->sregs) == 0;
+	c->fpu_ok = false;
+	/* The stub is told once the core has let go of the lock: woken
+	 * under it, the stub would at once wait for it (two more context
+	 * switches on one CPU) */
+	d->defer_signal = true;
+	check_stopped_locked(d);
+	d->defer_signal = false;
+	c->tell = d->signal_due;
+	d->signal_due = false;
+}
+
+/* Parked, the lock let go: the stop this vCPU completed is told. Only
+ * this vCPU's thread reads or writes its `tell`. */
+static void on_parked_unlocked(struct vcpu *cpu)
+{
+	struct vcpu_debug *c = dbg_cpu(cpu);
+	uint64_t one = 1;
+	if (c->tell && write(cpu->vm->dbg->efd, &one, sizeof(one)) != sizeof(one)) {
+		/* an eventfd's counter does not overflow here: one write a stop */
+	}
+	c->tell = false;
 }
 
 static void on_unparked(struct vcpu *cpu)
@@ -406,6 +432,7 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 		vcpu_unpark(&vm->vcpus[i]);
 	}
 	pthread_mutex_unlock(&d->vm->pause_lock);
+	vcpu_wake_unparked(vm);
 	return 0;
 }
 
@@ -479,6 +506,7 @@ static const struct vm_hooks debug_hooks = {
 	.fault = on_fault,
 	.park_begin = on_park_begin,
 	.parked = on_parked,
+	.parked_unlocked = on_parked_unlocked,
 	.unparked = on_unparked,
 	.ended = on_ended,
 };

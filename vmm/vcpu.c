@@ -196,14 +196,18 @@ static void park(struct vcpu *cpu)
 	pthread_mutex_lock(&vm->pause_lock);
 	cpu->parked = true;
 	h->parked(cpu, false);
+	pthread_mutex_unlock(&vm->pause_lock);
+	h->parked_unlocked(cpu);
+	pthread_mutex_lock(&vm->pause_lock);
 	while (atomic_load(&cpu->stop_req) && !atomic_load(&vm->exiting)) {
-		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
-		/* unparked and stopped again before this thread woke: it
-		 * never ran, it parks again */
-		if (!cpu->parked && atomic_load(&cpu->stop_req)) {
+		/* unparked and stopped again before this thread woke (or
+		 * while the lock was let go above): it never ran, it parks
+		 * again */
+		if (!cpu->parked) {
 			cpu->parked = true;
 			h->parked(cpu, true);
 		}
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
 	}
 	cpu->parked = false;
 	h->unparked(cpu);
@@ -217,7 +221,11 @@ void vcpu_unpark(struct vcpu *cpu)
 	 * stop requested meanwhile must wait for it (all-stop) */
 	cpu->parked = false;
 	atomic_store(&cpu->stop_req, false);
-	pthread_cond_broadcast(&cpu->vm->pause_cond);
+}
+
+void vcpu_wake_unparked(struct vm *vm)
+{
+	pthread_cond_broadcast(&vm->pause_cond);
 }
 
 /* ---- exit handlers: one row per KVM exit reason --------------------------- */

@@ -165,9 +165,11 @@ struct vm_hooks {
 	bool (*fault)(struct vcpu *cpu, const char *line, int status, int sig);
 	/* Parking: pending I/O is complete (not locked); parked (locked,
 	 * `again` when the vCPU was unparked and stopped again before it
-	 * ran); unparked, about to run on (locked). */
+	 * ran); parked, the lock let go once before the wait (not locked);
+	 * unparked, about to run on (locked). */
 	void (*park_begin)(struct vcpu *cpu);
 	void (*parked)(struct vcpu *cpu, bool again);
+	void (*parked_unlocked)(struct vcpu *cpu);
 	void (*unparked)(struct vcpu *cpu);
 	/* This vCPU's thread is ending. */
 	void (*ended)(struct vcpu *cpu);
@@ -331,8 +333,11 @@ int vcpu_reset(struct vcpu *cpu);
 void *vcpu_thread(void *arg);
 void vcpu_kick(struct vcpu *cpu);
 void vcpu_install_kick_handler(void);
-/* Under vm->pause_lock: the parked vCPU runs on once its thread wakes. */
+/* Under vm->pause_lock: the parked vCPU runs on once its thread wakes,
+ * which vcpu_wake_unparked does after the lock is let go (woken under
+ * it, the thread would at once wait for the lock). */
 void vcpu_unpark(struct vcpu *cpu);
+void vcpu_wake_unparked(struct vm *vm);
 
 /* vcpu_regs.c */
 /* false while the vCPU waits for its INIT/SIPI (a kernel's AP not yet
