@@ -120,6 +120,7 @@ int vm_probe_host(struct vm *vm)
 	c->emul_exit = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_ON_EMULATION_FAILURE) > 0;
 	c->blockirq = dbg2 > 0 && (dbg2 & KVM_GUESTDBG_BLOCKIRQ);
 	c->max_vcpus = maxv > 0 ? maxv : 1;
+	c->tsc_deadline = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	/* the debug abilities cost four scratch VMs: only for a debugger */
 	if (vm->opts.debug) {
 		c->single_step = probe_one(vm->kvm_fd, vm->run_size, PROBE_STEP);

@@ -146,6 +146,12 @@ static int setup_cpuid(struct vcpu *cpu)
 			 * a kernel then looks at KVM's leaves 0x40000000 and up and
 			 * uses kvmclock */
 			e->ecx |= 1u << 31;
+			/* The LAPIC's TSC-deadline mode, which KVM emulates in its
+			 * in-kernel LAPIC but leaves to us to announce (KVM API,
+			 * KVM_CAP_TSC_DEADLINE_TIMER): a kernel then skips
+			 * calibrating the LAPIC timer against the PIT at boot */
+			if (cpu->vm->irqchip && cpu->vm->caps.tsc_deadline)
+				e->ecx |= 1u << 24;
 		}
 		if (e->function == 0xb || e->function == 0x1f) /* x2APIC ID, every level */
 			e->edx = (uint32_t)cpu->index;

@@ -204,6 +204,7 @@ struct host_caps {
 	bool ro_mem;          /* KVM_CAP_READONLY_MEM: write watchpoints by page */
 	bool emul_exit;       /* KVM_CAP_EXIT_ON_EMULATION_FAILURE: a fetch from
 				 an unmapped page exits at any CPL */
+	bool tsc_deadline;    /* KVM_CAP_TSC_DEADLINE_TIMER: the in-kernel LAPIC has it */
 	int max_vcpus;
 };
 
