@@ -34,28 +34,9 @@ command -v "$GDB" >/dev/null || { echo "Bail out! $GDB not found (make test-deps
 
 . tests/lib/tap.sh
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/gdb-test.XXXXXX") || exit 1
-
-# Processes to kill on exit: every gdbvmm and background gdb started here,
-# each under timeout(1): the child first (killing timeout alone would
-# leave it running), then timeout itself.
-_pids=
-_cleanup() {
-	local p
-	for p in $_pids; do
-		kill -0 "$p" 2>/dev/null || continue
-		kill -KILL $(pgrep -P "$p") 2>/dev/null
-		{ kill -KILL "$p" && wait "$p"; } 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap _cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# No job control (gdb_bg turns it on for one command only).
-set +m
+# $T, and every gdbvmm and background gdb started here killed on exit.
+. tests/lib/procs.sh
+procs_start gdb-test
 
 # diag_text LABEL TEXT: a text as comments, bytes made visible; a long
 # one as its first 20 and last 40 lines.

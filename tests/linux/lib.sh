@@ -25,23 +25,9 @@ for f in "$GDBVMM" "$BZIMAGE" "$VMLINUX" "$INITRD"; do
 	[ -s "$f" ] || { echo "Bail out! $f is missing (make linux-kernel)"; exit 1; }
 done
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/linux-test.XXXXXX") || exit 1
-_pids=
-_cleanup() {
-	local p
-	exec 3>&- 2>/dev/null
-	for p in $_pids; do
-		kill -0 "$p" 2>/dev/null || continue
-		kill -KILL $(pgrep -P "$p") 2>/dev/null
-		{ kill -KILL "$p" && wait "$p"; } 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap _cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-set +m
+# $T, and every gdbvmm started here killed on exit.
+. tests/lib/procs.sh
+procs_start linux-test
 
 # The line tests/linux/init prints just before it starts the shell.
 READY='^gdbvmm-linux: ready'
