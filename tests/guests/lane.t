@@ -32,6 +32,13 @@ if [ -z "${LANE_T_INSIDE:-}" ]; then
 	# hidden behind /dev/null: only then is there one to compare with
 	host_kvm=
 	tests/lib/host-kvm && host_kvm=1
+	# The lane's kernel and initramfs, out here: their download (the
+	# first time, on a fresh clone) needs the network, which the
+	# namespace has not. A failure is reported inside, where setup runs
+	# again and finds whatever is cached.
+	if command -v qemu-system-x86_64 >/dev/null; then
+		VMLANE_CACHE=${LANE_CACHE:-$PWD/tests/vmlane/cache} vmm/lane/setup -q >/dev/null 2>&1
+	fi
 	export LANE_T_INSIDE=1 LANE_T_HOST_KVM=$host_kvm
 	exec unshare -m -n bash "$0" "$@"
 fi
