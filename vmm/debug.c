@@ -161,6 +161,8 @@ void dbg_apply_locked(struct vm_debug *d, struct vcpu *cpu)
 				g.control |= KVM_GUESTDBG_BLOCKIRQ;
 		}
 	}
+	/* a stepping vCPU needs them at every exit */
+	vcpu_sync_sregs(cpu, g.control & KVM_GUESTDBG_SINGLESTEP);
 	g.control |= c->inject;
 	if (g.control)
 		g.control |= KVM_GUESTDBG_ENABLE;

@@ -158,7 +158,9 @@ static int complete_io(struct vcpu *cpu)
 	__atomic_store_n(&cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	cpu->io_pending = false;
 	cpu->sync_fresh = true; /* KVM stores the sync regs on every return */
-	cpu->sregs_valid = false;
+	/* no guest instruction ran: the segment and control registers are
+	 * those of the exit (an I/O completion writes only general
+	 * registers and memory) */
 	return r;
 }
 

@@ -22,15 +22,38 @@ struct kvm_regs *vcpu_regs(struct vcpu *cpu)
 
 /* Segment and control registers are fetched when an exit needs them
  * (a hypercall's pointer, a trap, a fault), not synced on every exit:
- * syncing them cost 20 us an exit in the VM lane (make bench, rawkvm -s). */
+ * syncing them cost 20 us an exit in the VM lane (make bench, rawkvm -s).
+ * Only while the vCPU single-steps, where every exit needs them
+ * (vcpu_sync_sregs), do they come with the exit instead of an ioctl. */
+static int fetch_sregs(struct vcpu *cpu)
+{
+	if (cpu->sregs_valid)
+		return 0;
+	if (cpu->vm->caps.sync_regs && cpu->sync_fresh && (cpu->run->kvm_valid_regs & KVM_SYNC_X86_SREGS))
+		cpu->sregs = cpu->run->s.regs.sregs;
+	else if (ioctl(cpu->fd, KVM_GET_SREGS, &cpu->sregs) < 0)
+		return -errno;
+	cpu->sregs_valid = true;
+	return 0;
+}
+
 struct kvm_sregs *vcpu_sregs(struct vcpu *cpu)
 {
-	if (!cpu->sregs_valid) {
-		if (ioctl(cpu->fd, KVM_GET_SREGS, &cpu->sregs) < 0)
-			memset(&cpu->sregs, 0, sizeof(cpu->sregs));
+	if (fetch_sregs(cpu) < 0) {
+		memset(&cpu->sregs, 0, sizeof(cpu->sregs));
 		cpu->sregs_valid = true;
 	}
 	return &cpu->sregs;
+}
+
+void vcpu_sync_sregs(struct vcpu *cpu, bool on)
+{
+	if (!cpu->vm->caps.sync_regs)
+		return;
+	if (on)
+		cpu->run->kvm_valid_regs |= KVM_SYNC_X86_SREGS;
+	else
+		cpu->run->kvm_valid_regs &= ~(uint64_t)KVM_SYNC_X86_SREGS;
 }
 
 void vcpu_regs_dirty(struct vcpu *cpu)
@@ -45,11 +68,9 @@ int vcpu_get_state(struct vcpu *cpu, struct kvm_regs *regs, struct kvm_sregs *sr
 {
 	if (cpu->vm->caps.sync_regs && cpu->sync_fresh) {
 		*regs = cpu->run->s.regs.regs;
-		if (!cpu->sregs_valid) {
-			if (ioctl(cpu->fd, KVM_GET_SREGS, &cpu->sregs) < 0)
-				return -errno;
-			cpu->sregs_valid = true;
-		}
+		int r = fetch_sregs(cpu);
+		if (r < 0)
+			return r;
 		*sregs = cpu->sregs;
 		return 0;
 	}
@@ -60,17 +81,24 @@ int vcpu_get_state(struct vcpu *cpu, struct kvm_regs *regs, struct kvm_sregs *sr
 
 int vcpu_set_rip(struct vcpu *cpu, uint64_t rip)
 {
+	/* The sync-regs area, when it holds what KVM has, saves the
+	 * KVM_GET_REGS, and stays what KVM has. Not through kvm_dirty_regs:
+	 * KVM_SET_GUEST_DEBUG, before the next KVM_RUN, would take the old
+	 * rip for a single-step's start and the step would be lost. */
+	bool area = cpu->vm->caps.sync_regs && cpu->sync_fresh;
 	struct kvm_regs r;
-	int err = 0;
-	if (ioctl(cpu->fd, KVM_GET_REGS, &r) < 0) {
-		err = -errno;
-	} else {
-		r.rip = rip;
-		if (ioctl(cpu->fd, KVM_SET_REGS, &r) < 0)
-			err = -errno;
+	if (area)
+		r = cpu->run->s.regs.regs;
+	else if (ioctl(cpu->fd, KVM_GET_REGS, &r) < 0)
+		return -errno;
+	r.rip = rip;
+	if (ioctl(cpu->fd, KVM_SET_REGS, &r) < 0) {
+		cpu->sync_fresh = false;
+		return -errno;
 	}
-	cpu->sync_fresh = false;
-	return err;
+	if (area)
+		cpu->run->s.regs.regs.rip = rip;
+	return 0;
 }
 
 int vcpu_put_state(struct vcpu *cpu, const struct kvm_regs *regs, const struct kvm_sregs *sregs,

@@ -348,6 +348,9 @@ bool vcpu_started(struct vcpu *cpu);
 struct kvm_regs *vcpu_regs(struct vcpu *cpu);
 struct kvm_sregs *vcpu_sregs(struct vcpu *cpu);
 void vcpu_regs_dirty(struct vcpu *cpu);
+/* Segment and control registers synced at every exit (on) or fetched
+ * when needed (off): on while the vCPU single-steps. Its own thread. */
+void vcpu_sync_sregs(struct vcpu *cpu, bool on);
 /* The registers KVM has now, on the vCPU's own thread outside KVM_RUN
  * (from the sync-regs area when it is fresh, else asked of KVM): 0 or
  * a -errno, and then the structures are not to be used. */
