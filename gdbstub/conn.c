@@ -7,10 +7,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -22,6 +24,17 @@
 /* A client that has not taken one whole reply after this long is
  * dropped (seconds; send_all). */
 #define SEND_TIMEOUT 10
+
+/* While a resumed machine runs with a client attached, the serving
+ * thread waits this long for the stop to be served where it happens
+ * (gdb_stub_serve_here) before it serves again itself: the longest a
+ * 0x03 or a new connection then waits (milliseconds). */
+#define HANDBACK_MS 50
+
+/* Who runs the loop: the thread in gdb_stub_serve, nobody (a resumed
+ * machine runs and the next stop may be served where it happens), or a
+ * thread in gdb_stub_serve_here. Only that thread touches the client. */
+enum lead { LEAD_MAIN, LEAD_NONE, LEAD_HERE };
 
 const char gdb_conn_busy_msg[] = GDB_CONN_BUSY_MSG;
 
@@ -45,6 +58,14 @@ struct gdb_stub {
 	struct rsp_parser *parser;
 	struct gdb_out out;
 	uint8_t rbuf[4096];
+	pthread_mutex_t lead_lock; /* lead, over, inside */
+	pthread_cond_t lead_cond;  /* inside fell to 0, main_busy ended */
+	enum lead lead;
+	bool over;        /* serving is over (over_r: gdb_stub_serve's result) */
+	int over_r;
+	int inside;       /* threads in gdb_stub_serve_here */
+	bool main_busy;   /* gdb_stub_serve serves what it waited for */
+	int wake_fd;      /* gdb_stub_serve_here gave the loop back */
 };
 
 /* ------------------------------------------------------------------------
@@ -553,59 +574,178 @@ static int on_client(struct gdb_stub *s)
 	return 0;
 }
 
+/* Wait for the target, the listening socket or the client (pf, n).
+ * 0 when something came, -EINTR on a signal (the caller looks again),
+ * or -errno. */
+static int serve_wait(struct gdb_stub *s, int efd, struct pollfd pf[3], nfds_t *n)
+{
+	pf[0] = (struct pollfd){ .fd = efd, .events = POLLIN };
+	pf[1] = (struct pollfd){ .fd = s->lfd, .events = POLLIN };
+	/* while attaching, only notice a hang-up */
+	pf[2] = (struct pollfd){ .fd = s->cfd, .events = s->attaching ? 0 : POLLIN };
+	*n = s->cfd >= 0 ? 3 : 2;
+	return poll(pf, *n, -1) < 0 ? -errno : 0;
+}
+
+/* Serve what serve_wait found. 1 when serving is over, 0 to go on, or
+ * -errno. */
+static int serve_found(struct gdb_stub *s, const struct pollfd pf[3], nfds_t n)
+{
+	int r;
+
+	/* the target first: a stop that raced a 0x03 is reported,
+	 * the 0x03 then finds the machine stopped and is ignored */
+	if (pf[0].revents & POLLIN) {
+		r = on_event(s);
+		if (r)
+			return r;
+	}
+	if (pf[0].revents & (POLLERR | POLLNVAL))
+		return -EIO;
+	if (n == 3 && s->cfd >= 0 && pf[2].revents) {
+		if (pf[2].revents & POLLIN) {
+			if (on_client(s))
+				return 1;
+		} else if (pf[2].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			lost_client(s);
+		}
+	}
+	if (pf[1].revents & POLLIN) {
+		/* A debugger reconnecting at once must not be turned
+		 * away by its own closed connection. One still
+		 * attaching has sent nothing that counts: it is gone.
+		 * Else its last bytes and its end are read first (next
+		 * time round), then the new one is accepted. */
+		bool closed = s->cfd >= 0 && client_closed(s->cfd);
+		if (closed && s->attaching)
+			lost_client(s);
+		if (!closed || s->cfd < 0)
+			new_client(s);
+	} else if (pf[1].revents & (POLLERR | POLLNVAL)) {
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A client's session that resumed the machine and waits for its stop:
+ * the stop may be served where it happens. */
+static bool awaiting_stop(const struct gdb_stub *s)
+{
+	return s->cfd >= 0 && !s->attaching && !s->detach_pending && gdb_session_running(s->sess);
+}
+
 int gdb_stub_serve(struct gdb_stub *s)
 {
 	int efd = s->ops->event_fd(s->tgt);
 
 	if (efd < 0)
 		return -EINVAL;
+	pthread_mutex_lock(&s->lead_lock);
 	for (;;) {
-		struct pollfd pf[3] = {
-			{ .fd = efd, .events = POLLIN },
-			{ .fd = s->lfd, .events = POLLIN },
-			/* while attaching, only notice a hang-up */
-			{ .fd = s->cfd, .events = s->attaching ? 0 : POLLIN },
-		};
-		nfds_t n = s->cfd >= 0 ? 3 : 2;
-		int r;
-
-		if (poll(pf, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
+		if (s->over) {
+			/* no thread may still be in gdb_stub_serve_here when
+			 * the caller closes the stub */
+			while (s->inside)
+				pthread_cond_wait(&s->lead_cond, &s->lead_lock);
+			int r = s->over_r;
+			pthread_mutex_unlock(&s->lead_lock);
+			return r < 0 ? r : 0;
 		}
-		/* the target first: a stop that raced a 0x03 is reported,
-		 * the 0x03 then finds the machine stopped and is ignored */
-		if (pf[0].revents & POLLIN) {
-			r = on_event(s);
-			if (r)
-				return r < 0 ? r : 0;
-		}
-		if (pf[0].revents & (POLLERR | POLLNVAL))
-			return -EIO;
-		if (n == 3 && s->cfd >= 0 && pf[2].revents) {
-			if (pf[2].revents & POLLIN) {
-				if (on_client(s))
-					return 0;
-			} else if (pf[2].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-				lost_client(s);
+		if (s->lead != LEAD_MAIN) {
+			/* Another thread serves, or nobody while the machine
+			 * runs: wait for the loop to be given back, for a stop
+			 * told the usual way (only while nobody serves: the
+			 * event is that thread's else), or HANDBACK_MS. */
+			struct pollfd pf[2] = {
+				{ .fd = s->wake_fd, .events = POLLIN },
+				{ .fd = s->lead == LEAD_NONE ? efd : -1, .events = POLLIN },
+			};
+			uint64_t v;
+			pthread_mutex_unlock(&s->lead_lock);
+			if (poll(pf, 2, HANDBACK_MS) > 0 && (pf[0].revents & POLLIN) &&
+			    read(s->wake_fd, &v, sizeof(v)) < 0) {
+				/* drained already */
 			}
+			pthread_mutex_lock(&s->lead_lock);
+			if (s->lead == LEAD_NONE)
+				s->lead = LEAD_MAIN;
+			continue;
 		}
-		if (pf[1].revents & POLLIN) {
-			/* A debugger reconnecting at once must not be turned
-			 * away by its own closed connection. One still
-			 * attaching has sent nothing that counts: it is gone.
-			 * Else its last bytes and its end are read first (next
-			 * time round), then the new one is accepted. */
-			bool closed = s->cfd >= 0 && client_closed(s->cfd);
-			if (closed && s->attaching)
-				lost_client(s);
-			if (!closed || s->cfd < 0)
-				new_client(s);
-		} else if (pf[1].revents & (POLLERR | POLLNVAL)) {
-			return -EIO;
+		pthread_mutex_unlock(&s->lead_lock);
+		struct pollfd pf[3];
+		nfds_t n;
+		int r = serve_wait(s, efd, pf, &n);
+		if (r == -EINTR) {
+			pthread_mutex_lock(&s->lead_lock);
+			continue;
 		}
+		/* a stop that comes while this thread serves (a quick step it
+		 * just resumed) waits for the end of the round, when it may
+		 * be served where it happened */
+		pthread_mutex_lock(&s->lead_lock);
+		s->main_busy = true;
+		pthread_mutex_unlock(&s->lead_lock);
+		if (!r)
+			r = serve_found(s, pf, n);
+		pthread_mutex_lock(&s->lead_lock);
+		s->main_busy = false;
+		if (r) {
+			s->over = true;
+			s->over_r = r;
+		} else if (awaiting_stop(s)) {
+			s->lead = LEAD_NONE;
+		}
+		pthread_cond_broadcast(&s->lead_cond);
 	}
+}
+
+int gdb_stub_serve_here(struct gdb_stub *s, bool (*stopped)(void *arg), void *arg)
+{
+	int efd = s->ops->event_fd(s->tgt);
+	int r = 0;
+
+	pthread_mutex_lock(&s->lead_lock);
+	while (s->lead == LEAD_MAIN && s->main_busy)
+		pthread_cond_wait(&s->lead_cond, &s->lead_lock);
+	if (s->lead != LEAD_NONE || s->over || !awaiting_stop(s)) {
+		pthread_mutex_unlock(&s->lead_lock);
+		return -EBUSY;
+	}
+	s->lead = LEAD_HERE;
+	s->inside++;
+	pthread_mutex_unlock(&s->lead_lock);
+
+	/* the stop that brought this thread here, then whatever comes
+	 * while this thread's vCPU stays stopped */
+	r = on_event(s);
+	while (!r && stopped(arg) && s->cfd >= 0 && !s->attaching && !s->detach_pending) {
+		struct pollfd pf[3];
+		nfds_t n;
+		r = serve_wait(s, efd, pf, &n);
+		if (r == -EINTR)
+			r = 0; /* a kick: look at stopped() again */
+		else if (!r)
+			r = serve_found(s, pf, n);
+	}
+
+	/* Given back: nobody serves while this vCPU runs on, as after the
+	 * resume in gdb_stub_serve; anything else (the machine or the client
+	 * gone, the machine ending) is for gdb_stub_serve at once. */
+	bool resumed = !r && !stopped(arg) && awaiting_stop(s);
+	uint64_t one = 1;
+	pthread_mutex_lock(&s->lead_lock);
+	s->lead = resumed ? LEAD_NONE : LEAD_MAIN;
+	if (r) {
+		s->over = true;
+		s->over_r = r;
+	}
+	if (!resumed && write(s->wake_fd, &one, sizeof(one)) < 0) {
+		/* an eventfd's counter does not overflow here */
+	}
+	s->inside--;
+	pthread_cond_broadcast(&s->lead_cond);
+	pthread_mutex_unlock(&s->lead_lock);
+	return 0;
 }
 
 int gdb_stub_open(struct gdb_stub **out, const struct gdb_target_ops *ops,
@@ -618,6 +758,9 @@ int gdb_stub_open(struct gdb_stub **out, const struct gdb_target_ops *ops,
 	if (!s)
 		return -ENOMEM;
 	s->lfd = s->cfd = -1;
+	s->wake_fd = -1;
+	pthread_mutex_init(&s->lead_lock, NULL);
+	pthread_cond_init(&s->lead_cond, NULL);
 	s->ops = ops;
 	s->tgt = tgt;
 	err = gdb_conn_parse(listen_spec, &s->spec);
@@ -638,6 +781,11 @@ int gdb_stub_open(struct gdb_stub **out, const struct gdb_target_ops *ops,
 	for (int i = 0; i < s->ncpus; i++)
 		s->all_cont[i] = GDB_RESUME_CONT;
 	rsp_parser_init(s->parser);
+	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->wake_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
 	err = gdb_conn_listen(&s->spec, &s->lfd, s->addr, sizeof(s->addr));
 	if (err)
 		goto fail;
@@ -664,6 +812,10 @@ void gdb_stub_close(struct gdb_stub *s)
 		if (s->spec.is_unix)
 			unlink(s->spec.path);
 	}
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	pthread_mutex_destroy(&s->lead_lock);
+	pthread_cond_destroy(&s->lead_cond);
 	gdb_session_free(s->sess);
 	free(s->all_cont);
 	free(s->parser);

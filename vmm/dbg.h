@@ -67,12 +67,16 @@ struct vcpu_debug {
 	struct kvm_fpu fpu;
 	struct kvm_guest_debug applied;
 	bool applied_ok;
-	bool tell;          /* its parking completed the stop: write efd once unlocked */
+	bool tell;          /* its parking completed the stop: tell it once unlocked */
 };
 
 struct vm_debug {
 	struct vm *vm;
 	int efd;
+	/* offered a stop on the thread of the vCPU that completed it, before
+	 * efd (debug_set_teller); fixed before the vCPUs start */
+	bool (*tell_here)(void *ctx, struct vcpu *cpu);
+	void *tell_ctx;
 	bool attached;
 	bool stopping;    /* an all-stop is under way */
 	bool stopped;     /* every vCPU is parked: the stop may be reported */

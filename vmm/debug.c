@@ -210,16 +210,23 @@ static void on_parked(struct vcpu *cpu, bool again)
 	d->signal_due = false;
 }
 
-/* Parked, the lock let go: the stop this vCPU completed is told. Only
- * this vCPU's thread reads or writes its `tell`. */
+/* Parked, the lock let go: the stop this vCPU completed is told, served
+ * on this very thread where the stub can (no hand-off to the stub's
+ * thread and back: docs/performance.md), else through efd. Only this
+ * vCPU's thread reads or writes its `tell`. */
 static void on_parked_unlocked(struct vcpu *cpu)
 {
+	struct vm_debug *d = cpu->vm->dbg;
 	struct vcpu_debug *c = dbg_cpu(cpu);
 	uint64_t one = 1;
-	if (c->tell && write(cpu->vm->dbg->efd, &one, sizeof(one)) != sizeof(one)) {
+	if (!c->tell)
+		return;
+	c->tell = false;
+	if (d->tell_here && d->tell_here(d->tell_ctx, cpu))
+		return;
+	if (write(d->efd, &one, sizeof(one)) != sizeof(one)) {
 		/* an eventfd's counter does not overflow here: one write a stop */
 	}
-	c->tell = false;
 }
 
 static void on_unparked(struct vcpu *cpu)
@@ -313,6 +320,25 @@ static void on_ended(struct vcpu *cpu)
 int debug_event_fd(struct vm *vm)
 {
 	return vm->dbg->efd;
+}
+
+void debug_set_teller(struct vm *vm, bool (*tell)(void *ctx, struct vcpu *cpu), void *ctx)
+{
+	vm->dbg->tell_here = tell;
+	vm->dbg->tell_ctx = ctx;
+}
+
+/* Not stop_req: a resume, then a breakpoint elsewhere, asks this vCPU to
+ * stop again before its thread has left the stub; that thread must go
+ * back and park for the new stop to complete. */
+bool debug_vcpu_stopped(struct vcpu *cpu, unsigned unparks)
+{
+	return atomic_load(&cpu->unparks) == unparks && !atomic_load(&cpu->vm->exiting);
+}
+
+unsigned debug_vcpu_unparks(struct vcpu *cpu)
+{
+	return atomic_load(&cpu->unparks);
 }
 
 int debug_get_stop(struct vm *vm, struct gdb_stop *stop)

@@ -312,6 +312,25 @@ static const struct gdb_target_ops target_ops = {
 
 /* ---- running the machine under the stub -------------------------------------- */
 
+struct stopped_vcpu {
+	struct vcpu *cpu;
+	unsigned unparks; /* when its stop began */
+};
+
+static bool vcpu_still_stopped(void *arg)
+{
+	const struct stopped_vcpu *v = arg;
+	return debug_vcpu_stopped(v->cpu, v->unparks);
+}
+
+/* A stop served on the thread of the vCPU that completed it, for as long
+ * as that vCPU is not resumed. */
+static bool serve_stop_here(void *stub, struct vcpu *cpu)
+{
+	struct stopped_vcpu v = { .cpu = cpu, .unparks = debug_vcpu_unparks(cpu) };
+	return gdb_stub_serve_here(stub, vcpu_still_stopped, &v) == 0;
+}
+
 int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s)
 {
 	struct gdb_stub *stub;
@@ -330,6 +349,7 @@ int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s
 	}
 	fprintf(stderr, "gdbvmm: gdb server on %s%s\n", gdb_stub_address(stub),
 		wait ? ", waiting for gdb before the first instruction" : "");
+	debug_set_teller(vm, serve_stop_here, stub);
 	if ((r = vm_start(vm)) < 0) {
 		gdb_stub_close(stub);
 		return VM_STATUS_UNHANDLED;
@@ -344,7 +364,9 @@ int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s
 		fprintf(stderr, "gdbvmm: gdb server: %s\n", strerror(-r));
 		vm_request_exit(vm, VM_STATUS_UNHANDLED);
 	}
+	/* the stub goes once no vCPU thread can reach it (serve_stop_here);
+	 * the debug engine in main, later still */
+	r = vm_wait(vm, 0);
 	gdb_stub_close(stub);
-	/* the debug engine goes in main, once no thread can reach it */
-	return vm_wait(vm, 0);
+	return r;
 }

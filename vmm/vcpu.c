@@ -223,6 +223,7 @@ void vcpu_unpark(struct vcpu *cpu)
 	 * stop requested meanwhile must wait for it (all-stop) */
 	cpu->parked = false;
 	atomic_store(&cpu->stop_req, false);
+	atomic_fetch_add(&cpu->unparks, 1);
 }
 
 void vcpu_wake_unparked(struct vm *vm)

@@ -128,6 +128,7 @@ struct vcpu {
 	int status;          /* guest exit status when FINISHED */
 	_Atomic bool stop_req; /* leave KVM_RUN and look at vm->exiting / park */
 	bool parked;         /* under vm->pause_lock: waiting in park() for vcpu_unpark */
+	_Atomic unsigned unparks; /* vcpu_unpark calls: a stop that ended, to any thread */
 	bool io_pending;     /* last exit was I/O or MMIO: complete before parking */
 	bool sync_fresh;     /* the sync-regs area holds the registers KVM has now */
 	bool retry;          /* the last exit's handler must run again (IO_RETRY) */

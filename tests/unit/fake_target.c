@@ -3,10 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "gdbstub/gdbstub.h"
 
 static void flat_segments(struct x86_state *st)
 {
@@ -86,6 +89,74 @@ void fake_post(struct fake_target *f, const struct gdb_stop *st)
 		return;
 	f->queue[f->qlen++] = *st;
 	(void)!write(f->pipefd[1], "s", 1);
+}
+
+/* A stop of the pretend CPU: in here mode queued without a word to
+ * event_fd, and the fake's thread told to serve it. */
+static void sim_post(struct fake_target *f, const struct gdb_stop *st)
+{
+	if (!f->here) {
+		fake_post(f, st);
+		return;
+	}
+	if (f->qlen == FAKE_QUEUE)
+		return;
+	f->queue[f->qlen++] = *st;
+	pthread_mutex_lock(&f->here_lock);
+	f->here_pending = true;
+	pthread_cond_signal(&f->here_cond);
+	pthread_mutex_unlock(&f->here_lock);
+}
+
+static bool still_stopped(void *arg)
+{
+	return !atomic_load(&((struct fake_target *)arg)->running);
+}
+
+/* The pretend vCPU's thread: each stop it completes it serves itself,
+ * or tells through event_fd when the stub says another thread serves. */
+static void *here_main(void *arg)
+{
+	struct fake_target *f = arg;
+	pthread_mutex_lock(&f->here_lock);
+	for (;;) {
+		while (!f->here_pending && !f->here_quit)
+			pthread_cond_wait(&f->here_cond, &f->here_lock);
+		if (f->here_quit)
+			break;
+		f->here_pending = false;
+		pthread_mutex_unlock(&f->here_lock);
+		atomic_store(&f->running, false);
+		if (gdb_stub_serve_here(f->stub, still_stopped, f) < 0)
+			(void)!write(f->pipefd[1], "s", 1);
+		pthread_mutex_lock(&f->here_lock);
+	}
+	pthread_mutex_unlock(&f->here_lock);
+	return NULL;
+}
+
+int fake_here_start(struct fake_target *f, struct gdb_stub *stub)
+{
+	f->stub = stub;
+	pthread_mutex_init(&f->here_lock, NULL);
+	pthread_cond_init(&f->here_cond, NULL);
+	f->here = true;
+	int err = pthread_create(&f->here_thread, NULL, here_main, f);
+	if (err)
+		f->here = false;
+	return -err;
+}
+
+void fake_here_stop(struct fake_target *f)
+{
+	if (!f->here)
+		return;
+	pthread_mutex_lock(&f->here_lock);
+	f->here_quit = true;
+	pthread_cond_signal(&f->here_cond);
+	pthread_mutex_unlock(&f->here_lock);
+	pthread_join(f->here_thread, NULL);
+	f->here = false;
 }
 
 static enum gdb_arch f_arch(void *tgt)
@@ -210,7 +281,7 @@ static void simulate(struct fake_target *f)
 			continue;
 		f->cpu[c].r[X86_RIP]++;
 		st.cpu = c;
-		fake_post(f, &st);
+		sim_post(f, &st);
 		return;
 	}
 	for (int c = 0; c < f->ncpus; c++) {
@@ -227,14 +298,14 @@ static void simulate(struct fake_target *f)
 			st.kind = hit->type == GDB_BP_SW ? GDB_STOP_SWBREAK
 							 : GDB_STOP_HWBREAK;
 			st.cpu = c;
-			fake_post(f, &st);
+			sim_post(f, &st);
 			return;
 		}
 	}
 	if (f->sim_exit >= 0) {
 		struct gdb_stop ex = { .kind = GDB_STOP_EXITED, .cpu = -1,
 				       .status = f->sim_exit };
-		fake_post(f, &ex);
+		sim_post(f, &ex);
 	}
 }
 
@@ -243,6 +314,7 @@ static int f_resume(void *tgt, const enum gdb_resume_action *actions)
 	struct fake_target *f = tgt;
 	memcpy(f->last_actions, actions, sizeof(actions[0]) * (size_t)f->ncpus);
 	f->resumes++;
+	atomic_store(&f->running, true);
 	if (f->sim)
 		simulate(f);
 	return 0;
@@ -269,6 +341,10 @@ static int f_get_stop(void *tgt, struct gdb_stop *stop)
 	if (f->qlen == 0)
 		return -EAGAIN;
 	(void)!read(f->pipefd[0], &c, 1);
+	if (f->here && pthread_equal(pthread_self(), f->here_thread))
+		f->taken_here++;
+	else if (f->here)
+		f->taken_elsewhere++;
 	*stop = f->queue[0];
 	memmove(f->queue, f->queue + 1, sizeof(f->queue[0]) * (size_t)--f->qlen);
 	return 0;
@@ -293,8 +369,9 @@ static int f_monitor(void *tgt, int cpu, const char *cmd, char *out, size_t len)
 		return 0;
 	}
 	if (!strcmp(cmd, "stats")) {
-		snprintf(out, len, "attaches=%d detaches=%d interrupts=%d resumes=%d\n",
-			 f->attaches, f->detaches, f->interrupts, f->resumes);
+		snprintf(out, len, "attaches=%d detaches=%d interrupts=%d resumes=%d here=%d elsewhere=%d\n",
+			 f->attaches, f->detaches, f->interrupts, f->resumes, f->taken_here,
+			 f->taken_elsewhere);
 		return 0;
 	}
 	if (!strcmp(cmd, "fail")) {

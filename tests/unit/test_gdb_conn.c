@@ -251,6 +251,9 @@ struct child {
 	char addr[320];
 };
 
+/* The next child serves its stops on the fake's own thread (here mode). */
+static bool child_here;
+
 /* Serve in a child process, which reports the bound address (or the
  * error of gdb_stub_open) on a pipe. The child exits with 10 + serve's
  * result. */
@@ -284,8 +287,11 @@ static int start(struct child *ch, const char *spec, int sim_exit,
 			snprintf(msg, sizeof(msg), "%s", gdb_stub_address(s));
 		(void)!write(pfd[1], msg, strlen(msg) + 1);
 		close(pfd[1]);
+		if (!err && child_here && fake_here_start(&f, s))
+			_exit(3);
 		if (!err) {
 			err = gdb_stub_serve(s);
+			fake_here_stop(&f);
 			gdb_stub_close(s);
 		}
 		fake_fini(&f);
@@ -524,6 +530,86 @@ static void test_unix(void)
 	ok(stat(path, &sb) != 0, "socket file removed on close");
 }
 
+/* --- stops served where they happen ------------------------------------------ */
+
+/* `here=N elsewhere=M` of monitor stats. */
+static void here_counts(struct client *c, int *here, int *elsewhere)
+{
+	char text[4096];
+	const char *p;
+	*here = *elsewhere = -1;
+	if (strcmp(ask_monitor(c, "stats", text, sizeof(text)), "OK"))
+		return;
+	if ((p = strstr(text, "here=")))
+		*here = atoi(p + 5);
+	if ((p = strstr(text, "elsewhere=")))
+		*elsewhere = atoi(p + 10);
+}
+
+/* The pretend vCPU serves the stops it completes on its own thread
+ * (gdb_stub_serve_here), as gdbvmm's vCPU threads do: the replies are
+ * the same, a 0x03 while nobody serves is still answered, and the end
+ * (k) waits for that thread. */
+static void test_serve_here(void)
+{
+	struct child ch;
+	struct client a;
+	char want[64];
+	int here, elsewhere;
+
+	child_here = true;
+	is(start(&ch, "127.0.0.1:0", -1, NULL), 0, "here mode: stub started");
+	child_here = false;
+	client_init(&a, dial_tcp(ch.port));
+	is_str(ask(&a, "QStartNoAckMode"), "OK", "here mode: no-ack");
+	is_str(ask_noack(&a, "?"), "T00thread:1;", "here mode: the attach stop (served by the main loop)");
+	int here0, elsewhere0;
+	here_counts(&a, &here0, &elsewhere0);
+	int good = 0;
+	for (int i = 1; i <= 40; i++) {
+		send_pkt(&a, "s");
+		const char *r = next_packet(&a);
+		good += r && !strcmp(r, "T05thread:1;");
+		snprintf(want, sizeof(want), "%08x", 0x1000 + i);
+		const char *pc = ask_noack(&a, "p8");
+		/* the pc as little-endian bytes */
+		char le[9];
+		snprintf(le, sizeof(le), "%c%c%c%c%c%c%c%c", want[6], want[7], want[4], want[5], want[2],
+			 want[3], want[0], want[1]);
+		good += !strcmp(pc, le);
+	}
+	is(good, 80, "40 steps: each stop reply and the pc after it are right");
+	here_counts(&a, &here, &elsewhere);
+	here -= here0;
+	elsewhere -= elsewhere0;
+	is(here + elsewhere, 40, "40 stops taken (here %d, through event_fd %d)", here, elsewhere);
+	/* The main loop takes the loop back only after 50 ms with nobody
+	 * serving; a step takes microseconds here. */
+	ok(here >= 36, "at least 36 of them on the pretend vCPU's own thread (%d)", here);
+
+	/* a continue that never stops: after 50 ms the main loop serves
+	 * again and takes the 0x03 */
+	send_pkt(&a, "c");
+	usleep(20000);
+	send_raw(&a, "\x03", 1);
+	is_str(next_packet(&a) ?: "(none)", "T02thread:1;", "0x03 during a continue: SIGINT");
+	here0 = here + here0;
+	elsewhere0 = elsewhere + elsewhere0;
+	here_counts(&a, &here, &elsewhere);
+	is(here - here0, 0, "that stop was not served on the vCPU's thread (it was running)");
+	is(elsewhere - elsewhere0, 1, "... but through event_fd");
+
+	/* a breakpoint, then k */
+	is_str(ask_noack(&a, "Z0,1100,1"), "OK", "Z0 at 0x1100");
+	send_pkt(&a, "c");
+	is_str(next_packet(&a) ?: "(none)", "T05thread:1;", "continue to it");
+	is_str(ask_noack(&a, "p8"), "00110000", "pc at the breakpoint");
+	send_pkt(&a, "k");
+	ok(next_packet(&a) == NULL && a.eof, "k: connection closed");
+	close(a.fd);
+	is(finish(&ch), 10, "k ends gdb_stub_serve with 0, whichever thread served it");
+}
+
 int main(void)
 {
 	alarm(60);
@@ -534,5 +620,6 @@ int main(void)
 	test_exit_detached();
 	test_stop_detached();
 	test_unix();
+	test_serve_here();
 	return done_testing();
 }
