@@ -68,6 +68,7 @@ struct vcpu_debug {
 	struct kvm_guest_debug applied;
 	bool applied_ok;
 	bool tell;          /* its parking completed the stop: tell it once unlocked */
+	bool tell_here;     /* ... and may serve it on its thread (ran_one) */
 };
 
 struct vm_debug {
@@ -85,6 +86,7 @@ struct vm_debug {
 	bool defer_signal; /* a parking vCPU writes efd after the lock */
 	bool signal_due;   /* ... and this stop is the one it must tell */
 	int stop_signal;  /* for a stop with no event: 2 (Ctrl-C) or 5 */
+	bool ran_one;     /* the last resume ran one vCPU (debug_resume) */
 	uint64_t seq;
 	int last_cpu;
 	bool sstep_irq;
