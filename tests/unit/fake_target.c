@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gdbstub/gdbstub.h"
 
 static void flat_segments(struct x86_state *st)
 {
@@ -92,7 +91,7 @@ void fake_post(struct fake_target *f, const struct gdb_stop *st)
 }
 
 /* A stop of the pretend CPU: in here mode queued without a word to
- * event_fd, and the fake's thread told to serve it. */
+ * event_fd, and on_sim_stop told. */
 static void sim_post(struct fake_target *f, const struct gdb_stop *st)
 {
 	if (!f->here) {
@@ -102,61 +101,7 @@ static void sim_post(struct fake_target *f, const struct gdb_stop *st)
 	if (f->qlen == FAKE_QUEUE)
 		return;
 	f->queue[f->qlen++] = *st;
-	pthread_mutex_lock(&f->here_lock);
-	f->here_pending = true;
-	pthread_cond_signal(&f->here_cond);
-	pthread_mutex_unlock(&f->here_lock);
-}
-
-static bool still_stopped(void *arg)
-{
-	return !atomic_load(&((struct fake_target *)arg)->running);
-}
-
-/* The pretend vCPU's thread: each stop it completes it serves itself,
- * or tells through event_fd when the stub says another thread serves. */
-static void *here_main(void *arg)
-{
-	struct fake_target *f = arg;
-	pthread_mutex_lock(&f->here_lock);
-	for (;;) {
-		while (!f->here_pending && !f->here_quit)
-			pthread_cond_wait(&f->here_cond, &f->here_lock);
-		if (f->here_quit)
-			break;
-		f->here_pending = false;
-		pthread_mutex_unlock(&f->here_lock);
-		atomic_store(&f->running, false);
-		if (gdb_stub_serve_here(f->stub, still_stopped, f) < 0)
-			(void)!write(f->pipefd[1], "s", 1);
-		pthread_mutex_lock(&f->here_lock);
-	}
-	pthread_mutex_unlock(&f->here_lock);
-	return NULL;
-}
-
-int fake_here_start(struct fake_target *f, struct gdb_stub *stub)
-{
-	f->stub = stub;
-	pthread_mutex_init(&f->here_lock, NULL);
-	pthread_cond_init(&f->here_cond, NULL);
-	f->here = true;
-	int err = pthread_create(&f->here_thread, NULL, here_main, f);
-	if (err)
-		f->here = false;
-	return -err;
-}
-
-void fake_here_stop(struct fake_target *f)
-{
-	if (!f->here)
-		return;
-	pthread_mutex_lock(&f->here_lock);
-	f->here_quit = true;
-	pthread_cond_signal(&f->here_cond);
-	pthread_mutex_unlock(&f->here_lock);
-	pthread_join(f->here_thread, NULL);
-	f->here = false;
+	f->on_sim_stop(f);
 }
 
 static enum gdb_arch f_arch(void *tgt)

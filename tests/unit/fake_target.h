@@ -55,18 +55,17 @@ struct fake_target {
 	                          * exits or faults once the client left) */
 	struct gdb_stop detach_stop;
 
-	/* here mode (fake_here_start): the sim's stops are served on a
-	 * thread of the fake's own, as a vCPU's thread serves the stop its
-	 * parking completed (gdb_stub_serve_here); event_fd only where that
-	 * thread cannot (-EBUSY). `running` is the pretend vCPU's state. */
+	/* here mode: the sim's stops are queued without a word to
+	 * event_fd, and on_sim_stop is called instead (test_gdb_conn.c
+	 * serves them on a thread of its own, as a vCPU's thread serves the
+	 * stop its parking completed: gdb_stub_serve_here). `running` is the
+	 * pretend vCPU's state, set by resume. */
 	bool here;
-	struct gdb_stub *stub;
-	pthread_t here_thread;
-	pthread_mutex_t here_lock;
-	pthread_cond_t here_cond;
-	bool here_pending, here_quit;
+	void (*on_sim_stop)(struct fake_target *f);
+	void *here_arg;
+	pthread_t here_thread;   /* get_stop counts the stops taken on it */
 	_Atomic bool running;
-	int taken_here, taken_elsewhere; /* stops get_stop gave on which thread */
+	int taken_here, taken_elsewhere;
 };
 
 /* A stopped machine of `ncpus` vCPUs in 32-bit protected mode (flat
@@ -79,11 +78,6 @@ void fake_real_mode(struct fake_target *f, int cpu, uint16_t cs, uint16_t ip);
 
 /* Queue a stop and make event_fd readable. */
 void fake_post(struct fake_target *f, const struct gdb_stop *st);
-
-/* Here mode on `stub` (the sim's stops served on the fake's thread), and
- * its end once gdb_stub_serve has returned. 0 or -errno. */
-int fake_here_start(struct fake_target *f, struct gdb_stub *stub);
-void fake_here_stop(struct fake_target *f);
 
 extern const struct gdb_target_ops fake_ops;
 

@@ -1,6 +1,8 @@
 /* tests/unit/test_gdb_conn.c: listen specs, and the serve loop over real sockets (one client at a time, acks, 0x03, detach, exit, kill). */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -251,8 +253,80 @@ struct child {
 	char addr[320];
 };
 
-/* The next child serves its stops on the fake's own thread (here mode). */
+/* The next child serves its stops on a thread of its own (here mode). */
 static bool child_here;
+
+/* The pretend vCPU's thread of here mode: each stop it completes it
+ * serves itself, or tells through event_fd when the stub says another
+ * thread serves. */
+struct here {
+	struct fake_target *f;
+	struct gdb_stub *stub;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool pending, quit;
+};
+
+static void here_stop_came(struct fake_target *f)
+{
+	struct here *h = f->here_arg;
+	pthread_mutex_lock(&h->lock);
+	h->pending = true;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static bool here_still_stopped(void *arg)
+{
+	return !atomic_load(&((struct fake_target *)arg)->running);
+}
+
+static void *here_main(void *arg)
+{
+	struct here *h = arg;
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (!h->pending && !h->quit)
+			pthread_cond_wait(&h->cond, &h->lock);
+		if (h->quit)
+			break;
+		h->pending = false;
+		pthread_mutex_unlock(&h->lock);
+		atomic_store(&h->f->running, false);
+		if (gdb_stub_serve_here(h->stub, here_still_stopped, h->f) < 0)
+			(void)!write(h->f->pipefd[1], "s", 1);
+		pthread_mutex_lock(&h->lock);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+static int here_start(struct here *h, struct fake_target *f, struct gdb_stub *stub)
+{
+	*h = (struct here){ .f = f, .stub = stub };
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	f->here_arg = h;
+	f->on_sim_stop = here_stop_came;
+	f->here = true;
+	int err = pthread_create(&f->here_thread, NULL, here_main, h);
+	if (err)
+		f->here = false;
+	return -err;
+}
+
+/* After gdb_stub_serve returned. */
+static void here_end(struct here *h)
+{
+	if (!h->f || !h->f->here)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->quit = true;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->f->here_thread, NULL);
+	h->f->here = false;
+}
 
 /* Serve in a child process, which reports the bound address (or the
  * error of gdb_stub_open) on a pipe. The child exits with 10 + serve's
@@ -287,11 +361,12 @@ static int start(struct child *ch, const char *spec, int sim_exit,
 			snprintf(msg, sizeof(msg), "%s", gdb_stub_address(s));
 		(void)!write(pfd[1], msg, strlen(msg) + 1);
 		close(pfd[1]);
-		if (!err && child_here && fake_here_start(&f, s))
+		struct here h = { 0 };
+		if (!err && child_here && here_start(&h, &f, s))
 			_exit(3);
 		if (!err) {
 			err = gdb_stub_serve(s);
-			fake_here_stop(&f);
+			here_end(&h);
 			gdb_stub_close(s);
 		}
 		fake_fini(&f);
