@@ -76,7 +76,7 @@ struct vm_debug {
 	int efd;
 	/* offered a stop on the thread of the vCPU that completed it, before
 	 * efd (debug_set_teller); fixed before the vCPUs start */
-	bool (*tell_here)(void *ctx, struct vcpu *cpu);
+	bool (*tell_here)(void *ctx, bool (*stopped)(void *arg), void *arg);
 	void *tell_ctx;
 	bool attached;
 	bool stopping;    /* an all-stop is under way */

@@ -219,15 +219,30 @@ static void on_parked(struct vcpu *cpu, bool again)
  * guest while the ones its resume woke wait for a CPU it shares with them
  * (in the lane, a `c` to a breakpoint on 2 busy vCPUs took 3 times as
  * long). Only this vCPU's thread reads or writes its `tell`. */
+struct stopped_vcpu {
+	struct vcpu *cpu;
+	unsigned unparks; /* when its stop began */
+};
+
+/* Not stop_req: a resume, then a breakpoint elsewhere, asks this vCPU to
+ * stop again before its thread has left the stub; that thread must go
+ * back and park for the new stop to complete. */
+static bool still_stopped(void *arg)
+{
+	const struct stopped_vcpu *v = arg;
+	return atomic_load(&v->cpu->unparks) == v->unparks && !atomic_load(&v->cpu->vm->exiting);
+}
+
 static void on_parked_unlocked(struct vcpu *cpu)
 {
 	struct vm_debug *d = cpu->vm->dbg;
 	struct vcpu_debug *c = dbg_cpu(cpu);
+	struct stopped_vcpu v = { .cpu = cpu, .unparks = atomic_load(&cpu->unparks) };
 	uint64_t one = 1;
 	if (!c->tell)
 		return;
 	c->tell = false;
-	if (c->tell_here && d->tell_here && d->tell_here(d->tell_ctx, cpu))
+	if (c->tell_here && d->tell_here && d->tell_here(d->tell_ctx, still_stopped, &v))
 		return;
 	if (write(d->efd, &one, sizeof(one)) != sizeof(one)) {
 		/* an eventfd's counter does not overflow here: one write a stop */
@@ -327,23 +342,11 @@ int debug_event_fd(struct vm *vm)
 	return vm->dbg->efd;
 }
 
-void debug_set_teller(struct vm *vm, bool (*tell)(void *ctx, struct vcpu *cpu), void *ctx)
+void debug_set_teller(struct vm *vm, bool (*tell)(void *ctx, bool (*stopped)(void *arg), void *arg),
+		      void *ctx)
 {
 	vm->dbg->tell_here = tell;
 	vm->dbg->tell_ctx = ctx;
-}
-
-/* Not stop_req: a resume, then a breakpoint elsewhere, asks this vCPU to
- * stop again before its thread has left the stub; that thread must go
- * back and park for the new stop to complete. */
-bool debug_vcpu_stopped(struct vcpu *cpu, unsigned unparks)
-{
-	return atomic_load(&cpu->unparks) == unparks && !atomic_load(&cpu->vm->exiting);
-}
-
-unsigned debug_vcpu_unparks(struct vcpu *cpu)
-{
-	return atomic_load(&cpu->unparks);
 }
 
 int debug_get_stop(struct vm *vm, struct gdb_stop *stop)
@@ -396,7 +399,7 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 {
 	struct vm_debug *d = vm->dbg;
 	enum gdb_resume_action eff[VM_MAX_VCPUS];
-	bool stepping = false, any = false;
+	bool stepping = false;
 	int nr_run = 0;
 
 	pthread_mutex_lock(&d->vm->pause_lock);
@@ -411,7 +414,6 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 		eff[i] = d->cpus[i].gone || (stepping && actions[i] == GDB_RESUME_CONT)
 				 ? GDB_RESUME_NONE : actions[i];
 		d->cpus[i].action = eff[i];
-		any |= eff[i] != GDB_RESUME_NONE;
 		nr_run += eff[i] != GDB_RESUME_NONE;
 	}
 	/* An event not yet reported, on a vCPU this resume would run: report
@@ -425,7 +427,7 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions)
 			return 0;
 		}
 	d->ran_one = nr_run == 1;
-	if (!any) {
+	if (!nr_run) {
 		/* nothing can run: report a stop at once */
 		signal_stop_locked(d);
 		pthread_mutex_unlock(&d->vm->pause_lock);

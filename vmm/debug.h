@@ -42,15 +42,13 @@ int debug_resume(struct vm *vm, const enum gdb_resume_action *actions);
 int debug_interrupt(struct vm *vm);
 int debug_event_fd(struct vm *vm);
 int debug_get_stop(struct vm *vm, struct gdb_stop *stop);
-/* A stop is offered first to tell(ctx, cpu) on the thread of the vCPU
- * whose parking completed it; true: taken there (the stub served it),
- * false: told through debug_event_fd. Set before vm_start. */
-void debug_set_teller(struct vm *vm, bool (*tell)(void *ctx, struct vcpu *cpu), void *ctx);
-/* This vCPU is still in the stop it had when vcpu_unparks(cpu) was
- * `unparks` (not resumed since, even if stopped again), and the machine
- * is not ending: what a teller serving on its thread serves for. */
-bool debug_vcpu_stopped(struct vcpu *cpu, unsigned unparks);
-unsigned debug_vcpu_unparks(struct vcpu *cpu);
+/* A stop is offered first to tell(ctx, stopped, arg) on the thread of
+ * the vCPU whose parking completed it, which may serve it there for as
+ * long as stopped(arg) holds (that vCPU not resumed, the machine not
+ * ending); true: taken there, false: told through debug_event_fd. Set
+ * before vm_start. */
+void debug_set_teller(struct vm *vm, bool (*tell)(void *ctx, bool (*stopped)(void *arg), void *arg),
+		      void *ctx);
 int debug_attach(struct vm *vm);
 void debug_detach(struct vm *vm);
 void debug_set_sstep_irq(struct vm *vm, bool on);

@@ -312,23 +312,11 @@ static const struct gdb_target_ops target_ops = {
 
 /* ---- running the machine under the stub -------------------------------------- */
 
-struct stopped_vcpu {
-	struct vcpu *cpu;
-	unsigned unparks; /* when its stop began */
-};
-
-static bool vcpu_still_stopped(void *arg)
-{
-	const struct stopped_vcpu *v = arg;
-	return debug_vcpu_stopped(v->cpu, v->unparks);
-}
-
 /* A stop served on the thread of the vCPU that completed it, for as long
  * as that vCPU is not resumed. */
-static bool serve_stop_here(void *stub, struct vcpu *cpu)
+static bool serve_stop_here(void *stub, bool (*stopped)(void *arg), void *arg)
 {
-	struct stopped_vcpu v = { .cpu = cpu, .unparks = debug_vcpu_unparks(cpu) };
-	return gdb_stub_serve_here(stub, vcpu_still_stopped, &v) == 0;
+	return gdb_stub_serve_here(stub, stopped, arg) == 0;
 }
 
 int gdbserver_run(struct vm *vm, const char *spec, bool wait, unsigned timeout_s)

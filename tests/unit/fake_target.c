@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static void flat_segments(struct x86_state *st)
 {
 	for (int i = 0; i < 6; i++) {
